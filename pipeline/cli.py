@@ -1,0 +1,126 @@
+"""The ``pipeline`` command: parse options, call the library, print, map results to exit codes.
+
+Exit codes: 0 success; 1 ``check`` found differences; 2 usage or config error; 3 some inputs could
+not be read (the rest were processed and written).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.output import compare_outputs, render_outputs, write_outputs
+from pipeline.report import problem_line, summary
+from pipeline.runner import RunResult, run_pipeline
+from pipeline.version import __version__
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_USAGE, EXIT_INPUT_PROBLEMS = 0, 1, 2, 3
+
+_raw_dir = click.argument(
+    "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+_out = click.option(
+    "--out", "out_dir", default="cleaned", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Output folder.",
+)
+_config = click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Config file (pipeline.toml, or a pyproject.toml with [tool.pipeline]). "
+    "Default: the first found from the working directory upwards.",
+)
+_jobs = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default from config, else 1). Output is identical for any value.",
+)
+_quiet = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
+
+
+def _options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for decorate in (_quiet, _jobs, _config, _out, _raw_dir):
+        command = decorate(command)
+    return command
+
+
+def _load(config_path: Path | None, jobs: int | None) -> Config:
+    try:
+        return load_config(config_path).with_jobs(jobs)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _run(raw_dir: Path, config: Config, quiet: bool) -> RunResult:
+    show_bar = not quiet and sys.stderr.isatty()
+    if not show_bar:
+        result = run_pipeline(raw_dir, config)
+    else:
+        state: dict[str, Any] = {}
+
+        def start(total: int) -> None:
+            state["bar"] = click.progressbar(length=total, label="articles", file=sys.stderr)
+            state["bar"].__enter__()
+
+        try:
+            result = run_pipeline(raw_dir, config, lambda n: state["bar"].update(n), start)
+        finally:
+            if "bar" in state:
+                state["bar"].__exit__(None, None, None)
+    for problem in result.problems:
+        click.echo(problem_line(problem, raw_dir), err=True)
+    return result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipeline")
+def main() -> None:
+    """Clean scraped English and Chinese career articles into structured records.
+
+    Reads .txt/.md (one article each) and .jsonl (one article per line) under RAW_DIR, in any
+    common encoding; labels every paragraph's language (en, zh, mixed, other ISO codes, und);
+    segments Chinese with jieba; writes en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl and
+    manifest.json to the output folder.
+
+    Exit codes: 0 success, 1 check found differences, 2 usage or config error,
+    3 some inputs could not be read (the rest were processed and written).
+    """
+
+
+@main.command()
+@_options
+def run(raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool) -> None:
+    """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
+
+    Problems (unreadable files, bad JSONL lines, undecodable bytes) are printed one per line to
+    stderr and listed in manifest.json; the rest of the input is still processed.
+    """
+    config = _load(config_path, jobs)
+    result = _run(raw_dir, config, quiet)
+    write_outputs(out_dir, render_outputs(result, config))
+    if not quiet:
+        click.echo(summary(result, out_dir))
+    sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
+
+
+@main.command()
+@_options
+def check(
+    raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool
+) -> None:
+    """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
+    what differs. Writes nothing."""
+    config = _load(config_path, jobs)
+    result = _run(raw_dir, config, quiet=True)
+    differences = compare_outputs(out_dir, render_outputs(result, config))
+    for line in differences:
+        click.echo(line)
+    if differences:
+        click.echo(f"{out_dir.as_posix()} is out of date: run `pipeline run`", err=True)
+        sys.exit(EXIT_DIFFERENT)
+    if not quiet:
+        click.echo(f"{out_dir.as_posix()} is up to date")
+    sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)

@@ -1,0 +1,202 @@
+"""Paragraph language: scripts first, langdetect only where scripts cannot decide.
+
+Han, kana, Hangul, Latin and Cyrillic letters are counted. Text with no letters is ``und``. Han with
+kana is Japanese, Hangul Korean. Han against Latin decides between ``zh``, ``en`` and ``mixed``: a
+Latin word weighs as much as 1.5 Han characters (about one Chinese word), and a paragraph is
+``mixed`` when each side has at least ``mixed_min_share`` of the weight. So a Chinese paragraph
+with "HR" and "KPI" in it stays ``zh``, and short headings are labelled by script, where
+langdetect is wrong about a quarter of the time.
+
+Latin text is English when English function words make up enough of it; otherwise langdetect (with
+a fixed seed, so deterministic) names the language when the text is long enough and it is sure.
+Short Latin text it cannot decide is marked undecided and takes its article's Latin language
+(:func:`resolve_undecided`), falling back to ``default_latin``.
+
+Chinese paragraphs get a script, ``Hans`` or ``Hant``: characters that GB2312 can encode and Big5
+cannot are simplified forms, and the reverse traditional; the larger count wins, ties are Hans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pipeline.config import LanguageConfig
+
+_LETTER = re.compile(r"[^\W\d_]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Katakana middle dot and prolonged sound mark are left out: Chinese uses them in foreign names.
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ]+")
+_CYRILLIC = re.compile(r"[\u0400-\u052f]")
+_CJK_RANGE = range(0x4E00, 0xA000)
+_HAN_PER_WORD = 1.5
+_ENGLISH_SHARE = 0.12
+# Function words that are frequent in English and rare as words in other Latin-script languages.
+_ENGLISH_WORDS = frozenset(
+    "the and of to that with for are this from have has which was were will by its their "
+    "you your they these been but into than more also about would should what when how who "
+    "there can not our we is be".split()
+)
+_CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be", "kk"})
+_MIN_PROBABILITY = 0.9
+
+
+@dataclass(frozen=True)
+class Label:
+    """A paragraph's language (ISO 639-1, ``mixed`` or ``und``), its Chinese script when it has
+    Chinese, and whether the text itself decided it (short Latin text may not)."""
+
+    lang: str
+    script: str | None = None
+    decided: bool = True
+
+
+class LanguageDetector:
+    """Labels paragraphs; langdetect profiles and the script tables load on first use."""
+
+    def __init__(self, config: LanguageConfig) -> None:
+        self._config = config
+        self._factory: Any = None
+        self._variants: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def detect(self, text: str) -> Label:
+        """Label one paragraph."""
+        letters = len(_LETTER.findall(text))
+        if not letters:
+            return Label("und")
+        han = len(_HAN.findall(text))
+        kana = len(_KANA.findall(text))
+        hangul = len(_HANGUL.findall(text))
+        latin_words = _LATIN_WORD.findall(text)
+        latin = sum(map(len, latin_words))
+        cyrillic = len(_CYRILLIC.findall(text))
+        other = letters - han - kana - hangul - latin - cyrillic
+        top = max(han + kana, hangul, latin, cyrillic, other)
+        if hangul == top:
+            return Label("ko")
+        if cyrillic == top:
+            return self._cyrillic(text, letters)
+        if other == top and other > han + kana:
+            return self._by_langdetect(text, default="und", short_ok=True)
+        if han + kana and latin:
+            cjk_weight = (han + kana) / _HAN_PER_WORD
+            latin_share = len(latin_words) / (len(latin_words) + cjk_weight)
+            minimum = self._config.mixed_min_share
+            if minimum <= latin_share <= 1 - minimum and not kana:
+                return Label("mixed", self.script(text))
+            if latin_share > 0.5:
+                return self._latin(text, latin_words, latin)
+        elif latin:
+            return self._latin(text, latin_words, latin)
+        if kana:
+            return Label("ja")
+        return Label("zh", self.script(text))
+
+    def script(self, text: str) -> str:
+        """``Hant`` when traditional-only characters outnumber simplified-only ones, else
+        ``Hans``."""
+        simplified, traditional = self._script_tables()
+        simp = trad = 0
+        for ch in _HAN.findall(text):
+            if ch in simplified:
+                simp += 1
+            elif ch in traditional:
+                trad += 1
+        return "Hant" if trad > simp else "Hans"
+
+    def _script_tables(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._variants is None:
+            simplified, traditional = set(), set()
+            for code in _CJK_RANGE:
+                ch = chr(code)
+                in_gb = _encodable(ch, "gb2312")
+                in_big5 = _encodable(ch, "big5")
+                if in_gb and not in_big5:
+                    simplified.add(ch)
+                elif in_big5 and not in_gb:
+                    traditional.add(ch)
+            self._variants = frozenset(simplified), frozenset(traditional)
+        return self._variants
+
+    def _latin(self, text: str, words: list[str], letters: int) -> Label:
+        lowered = [word.lower() for word in words]
+        english = sum(1 for word in lowered if word in _ENGLISH_WORDS)
+        if len(lowered) >= 3 and english >= _ENGLISH_SHARE * len(lowered):
+            return Label("en")
+        if letters >= self._config.langdetect_min_letters:
+            return self._by_langdetect(text, default=self._config.default_latin)
+        return Label(self._config.default_latin, decided=False)
+
+    def _cyrillic(self, text: str, letters: int) -> Label:
+        if letters >= self._config.langdetect_min_letters:
+            label = self._by_langdetect(text, default="ru")
+            if label.lang in _CYRILLIC_LANGS:
+                return label
+        return Label("ru", decided=False)
+
+    def _by_langdetect(self, text: str, default: str, short_ok: bool = False) -> Label:
+        from langdetect.lang_detect_exception import LangDetectException
+
+        detector = self._detector_factory().create()
+        detector.append(text)
+        try:
+            best = detector.get_probabilities()[0]
+        except (LangDetectException, IndexError):
+            return Label(default, decided=False)
+        if best.prob < _MIN_PROBABILITY and not short_ok:
+            return Label(default, decided=False)
+        lang = str(best.lang)
+        if lang.startswith("zh"):
+            return Label("zh", "Hant" if lang == "zh-tw" else "Hans")
+        return Label(lang)
+
+    def _detector_factory(self) -> Any:
+        if self._factory is None:
+            from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            factory.seed = 0  # langdetect samples at random; a fixed seed makes it repeatable
+            self._factory = factory
+        return self._factory
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def resolve_undecided(labels: list[Label], weights: list[int]) -> list[Label]:
+    """Give undecided (short Latin or Cyrillic) paragraphs their article's language of the same
+    kind: the decided language with the most letters among paragraphs of that script family."""
+    totals: Counter[str] = Counter()
+    for label, weight in zip(labels, weights, strict=True):
+        if label.decided and label.lang not in ("zh", "mixed", "und", "ja", "ko"):
+            totals[label.lang] += weight
+    if not totals:
+        return labels
+    resolved = []
+    for label in labels:
+        if label.decided:
+            resolved.append(label)
+            continue
+        family = _CYRILLIC_LANGS if label.lang in _CYRILLIC_LANGS else None
+        candidates = [
+            (count, lang)
+            for lang, count in totals.items()
+            if (lang in _CYRILLIC_LANGS) == (family is not None)
+        ]
+        if candidates:
+            _, best = max(candidates)
+            resolved.append(replace(label, lang=best))
+        else:
+            resolved.append(label)
+    return resolved

@@ -1,0 +1,139 @@
+"""Output files: render a run to bytes, write them atomically, compare them with a folder.
+
+A run writes ``en.jsonl``, ``zh.jsonl``, ``other.jsonl`` (records), ``dropped.jsonl`` (removed
+paragraphs) and ``manifest.json``. Rendering is pure, so ``check`` compares exactly what ``run``
+would write. Nothing written holds a time or an absolute path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.records import Record, to_json_line
+from pipeline.runner import RunResult
+from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__
+
+RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
+OTHER_FILE = "other.jsonl"
+DROPPED_FILE = "dropped.jsonl"
+MANIFEST_FILE = "manifest.json"
+OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
+# Libraries whose version can change the output; recorded so a difference can be explained.
+_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer")
+
+
+def file_for(record: Record) -> str:
+    """The output file a record goes to."""
+    return RECORD_FILES.get(record.lang, OTHER_FILE)
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {}
+    for name in _OUTPUT_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "unknown"
+    return versions
+
+
+def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
+    """The manifest: versions, config, inputs with sha256 and encoding, counts, problems."""
+    records_per_file: Counter[str] = Counter(file_for(record) for record in result.records)
+    paragraphs_out: Counter[str] = Counter()
+    paragraph_langs: Counter[str] = Counter()
+    fixes: Counter[str] = Counter()
+    for record in result.records:
+        paragraphs_out[record.lang] += len(record.paragraphs)
+        for paragraph in record.paragraphs:
+            paragraph_langs[paragraph.lang] += 1
+            fixes.update(fix.rule for fix in paragraph.fixes)
+    problems = result.problems
+    return {
+        "tool": TOOL_NAME,
+        "tool_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "libraries": _library_versions(),
+        "config": config.output_dict(),
+        "inputs": [item.manifest_entry() for item in result.inputs],
+        "ignored_files": result.ignored,
+        "counts": {
+            "files": len(result.inputs),
+            "articles": result.article_count,
+            "records": {name: records_per_file[name] for name in OUTPUT_FILES[:3]},
+            "paragraphs": {
+                lang: {"in": count, "out": paragraphs_out[lang]}
+                for lang, count in sorted(result.paragraphs_in.items())
+            },
+            "paragraph_langs": dict(sorted(paragraph_langs.items())),
+            "fixes": dict(sorted(fixes.items())),
+            "dropped": len(result.dropped),
+            "problems": {
+                "error": sum(1 for p in problems if p.severity == "error"),
+                "warning": sum(1 for p in problems if p.severity == "warning"),
+            },
+        },
+        "problems": [asdict(problem) for problem in problems],
+    }
+
+
+def render_outputs(result: RunResult, config: Config) -> dict[str, bytes]:
+    """Every output file's name and exact bytes."""
+    texts: dict[str, list[str]] = {name: [] for name in OUTPUT_FILES}
+    for record in result.records:
+        texts[file_for(record)].append(to_json_line(record))
+    texts[DROPPED_FILE] = [to_json_line(dropped) for dropped in result.dropped]
+    manifest = json.dumps(build_manifest(result, config), ensure_ascii=False, indent=2) + "\n"
+    texts[MANIFEST_FILE] = [manifest]
+    return {name: "".join(lines).encode("utf-8") for name, lines in texts.items()}
+
+
+def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write each file atomically: a temp file in the same folder, then a rename over the old."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temp_name, out_dir / name)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+
+def _first_difference(old: bytes, new: bytes) -> str:
+    old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
+    for number, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if a != b:
+            return f"first at line {number}"
+    return f"{len(old_lines) - 1} lines now, {len(new_lines) - 1} expected"
+
+
+def compare_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
+    """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly).
+    Files other than the outputs are reported too, except hidden ones."""
+    differences = []
+    for name, data in files.items():
+        path = out_dir / name
+        if not path.is_file():
+            differences.append(f"{name}: missing")
+            continue
+        current = path.read_bytes()
+        if current != data:
+            differences.append(f"{name}: differs ({_first_difference(current, data)})")
+    if out_dir.is_dir():
+        for path in sorted(out_dir.iterdir()):
+            if path.name not in files and not path.name.startswith("."):
+                differences.append(f"{path.name}: not written by run")
+    return differences

@@ -1,0 +1,165 @@
+"""Text structure: newlines, paragraph splitting, scraping debris, titles and headings.
+
+Splitting follows the file's own style: blank lines between paragraphs when the file uses them,
+otherwise one paragraph per line. Inside a blank-line paragraph, the lines of hard-wrapped text are
+joined with a space (nothing between two CJK characters). Edges are trimmed of white space and
+debris. Debris inside a paragraph (zero-width characters, stray control and bidi characters) is
+removed and each removal is recorded as a fix with its offsets into the original paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pipeline.config import InputConfig
+from pipeline.records import Fix, Paragraph, Role
+
+# Zero-width space, BOM/zero-width no-break space, word joiner, soft hyphen, LRM/RLM, bidi
+# embeddings and isolates, the object replacement character, C0 controls but tab and newline, DEL
+# and C1 controls. ZWJ/ZWNJ are kept: they carry meaning in emoji and some scripts.
+_DEBRIS_CLASS = (
+    "\u200b\ufeff\u2060\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffc"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+)
+_DEBRIS = re.compile(f"[{_DEBRIS_CLASS}]+")
+_EDGE = re.compile(rf"^[\s{_DEBRIS_CLASS}]+|[\s{_DEBRIS_CLASS}]+$")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
+_NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
+_PAGE_BREAKS = re.compile(r"[\f\u2029]")
+_BODY_END = ".。!！;；…,，、"
+_WRAP_WIDTH = 100
+_WRAPPED_LINE_WIDTH = 50
+
+
+def normalise_newlines(text: str) -> str:
+    """Turn CR LF, CR, NEL, LS and VT into LF; form feeds and PS become a blank line."""
+    return _PAGE_BREAKS.sub("\n\n", _NEWLINES.sub("\n", text))
+
+
+def display_width(text: str) -> int:
+    """Width in terminal columns: wide (CJK) characters count 2, the rest 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _is_blank(line: str) -> bool:
+    return not _EDGE.sub("", line)
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join the lines of one paragraph: a space between them, nothing between two CJK chars."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if out and not (_is_cjk(out[-1]) and _is_cjk(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def _uses_blank_lines(lines: list[str]) -> bool:
+    content = [i for i, line in enumerate(lines) if not _is_blank(line)]
+    pairs = list(zip(content, content[1:], strict=False))
+    n_single = sum(1 for a, b in pairs if b == a + 1)
+    n_blank = len(pairs) - n_single
+    if n_blank == 0:
+        return False
+    if n_single <= n_blank:
+        return True
+    # Hard-wrapped prose: no line is long, and most lines that run on into the next are near
+    # the wrap width. A file of one-line paragraphs with a blank line after the title is not.
+    if max(display_width(lines[i].strip()) for i in content) > _WRAP_WIDTH:
+        return False
+    run_on = [display_width(lines[a].strip()) for a, b in pairs if b == a + 1]
+    return sum(w >= _WRAPPED_LINE_WIDTH for w in run_on) >= 0.6 * len(run_on)
+
+
+def split_paragraphs(text: str, mode: str = "auto") -> list[str]:
+    """Split text into raw paragraph strings by ``mode``: ``blank``, ``line`` or ``auto``."""
+    lines = normalise_newlines(text).split("\n")
+    if mode == "auto":
+        mode = "blank" if _uses_blank_lines(lines) else "line"
+    if mode == "line":
+        return [line for line in lines if not _is_blank(line)]
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if _is_blank(line):
+            if blocks[-1]:
+                blocks.append([])
+        else:
+            blocks[-1].append(line)
+    return [join_lines(block) for block in blocks if block]
+
+
+def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], bool]:
+    """Trim a raw paragraph and remove debris inside it.
+
+    Returns the clean text, the fixes (offsets into the trimmed original) and whether a Markdown
+    heading marker (``## ``) was removed.
+    """
+    original = _EDGE.sub("", raw)
+    fixes: list[Fix] = []
+    body_start = 0
+    if markdown:
+        marker = _MARKDOWN_HEADING.match(original)
+        if marker and marker.end() < len(original):
+            fixes.append(Fix("markdown_heading", marker.group(), "", 0, marker.end()))
+            body_start = marker.end()
+    for match in _DEBRIS.finditer(original, body_start):
+        fixes.append(Fix("strip_debris", match.group(), "", match.start(), match.end()))
+    text = _DEBRIS.sub("", original[body_start:])
+    return text, fixes, body_start > 0
+
+
+def classify_role(text: str, config: InputConfig, heading_hint: bool = False) -> Role:
+    """``heading`` for a short line that does not end like a sentence, else ``body``."""
+    if heading_hint:
+        return "heading"
+    if display_width(text) <= config.heading_max_width and text[-1] not in _BODY_END:
+        return "heading"
+    return "body"
+
+
+def is_title_candidate(text: str, config: InputConfig) -> bool:
+    """The first paragraph is the title when it is short: no wider than ``title_max_width``."""
+    return display_width(text) <= config.title_max_width
+
+
+def build_paragraphs(
+    raw_paragraphs: Iterable[tuple[int, str]],
+    config: InputConfig,
+    *,
+    title: str | None = None,
+    detect_title: bool = True,
+    markdown: bool = False,
+) -> list[Paragraph]:
+    """Turn ``(index, raw text)`` pairs into paragraphs with roles and debris fixes.
+
+    With an explicit ``title`` it becomes paragraph 0 and the given indexes are shifted by one;
+    otherwise, with ``detect_title``, the first paragraph is the title when it is short.
+    """
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    if title is not None:
+        text, fixes, _ = clean_paragraph(title)
+        if text:
+            paragraphs.append(Paragraph(0, "title", text, fixes=fixes))
+            offset = 1
+    for index, raw in raw_paragraphs:
+        text, fixes, marked = clean_paragraph(raw, markdown)
+        if not text:
+            continue
+        first = not paragraphs
+        if first and title is None and detect_title and is_title_candidate(text, config):
+            role: Role = "title"
+        else:
+            role = classify_role(text, config, heading_hint=marked)
+        paragraphs.append(Paragraph(index + offset, role, text, fixes=fixes))
+    return paragraphs

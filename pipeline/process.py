@@ -1,0 +1,94 @@
+"""The per-article stage chain: language, segmentation, then one record per language.
+
+:class:`ArticleProcessor` is built once per process from the config and holds the heavy objects
+(langdetect profiles, jieba dictionary), loaded on first use. Number repair (before language) and
+deduplication (after records, across articles) are separate stages run by :mod:`pipeline.runner`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from pipeline.config import Config
+from pipeline.language import Label, LanguageDetector, resolve_undecided
+from pipeline.records import Article, Paragraph, Record
+from pipeline.segmentation import Segmenter
+
+SEGMENTED_LANGS = frozenset({"zh", "mixed"})
+CONTEXT_LANGS = frozenset({"mixed", "und"})
+
+
+def record_id(article_key: str, lang: str) -> str:
+    """A stable id for an article's record in one language."""
+    return hashlib.sha1(f"{article_key}\x1f{lang}".encode()).hexdigest()[:16]
+
+
+class ArticleProcessor:
+    """Labels, segments and splits one article into per-language records."""
+
+    def __init__(self, config: Config) -> None:
+        self._detector = LanguageDetector(config.language)
+        self._segmenter = Segmenter(config.segmentation)
+
+    def process(self, article: Article) -> list[Record]:
+        """Return the article's records, one per language, in order of first appearance."""
+        labels = [self._detector.detect(p.text) for p in article.paragraphs]
+        labels = resolve_undecided(labels, [len(p.text) for p in article.paragraphs])
+        for paragraph, label in zip(article.paragraphs, labels, strict=True):
+            paragraph.lang = label.lang
+            paragraph.script = label.script
+            if label.lang in SEGMENTED_LANGS:
+                paragraph.tokens = self._segmenter.tokens(paragraph.text)
+        return split_by_language(article, labels)
+
+
+def _record_languages(labels: list[Label]) -> list[str]:
+    """Which record each paragraph goes to: its own language, or for ``mixed`` and ``und``
+    paragraphs the language of the nearest paragraph before (else after) them that has one."""
+    own = [None if label.lang in CONTEXT_LANGS else label.lang for label in labels]
+    following: list[str | None] = [None] * len(own)
+    upcoming = None
+    for position in range(len(own) - 1, -1, -1):
+        following[position] = upcoming
+        upcoming = own[position] or upcoming
+    result: list[str] = []
+    previous = None
+    for position, lang in enumerate(own):
+        if lang is None:
+            fallback = "zh" if labels[position].lang == "mixed" else "und"
+            lang = previous or following[position] or fallback
+        previous = lang
+        result.append(lang)
+    return result
+
+
+def split_by_language(article: Article, labels: list[Label]) -> list[Record]:
+    """Group an article's labelled paragraphs into one record per language, order kept."""
+    groups: dict[str, list[Paragraph]] = {}
+    for paragraph, lang in zip(article.paragraphs, _record_languages(labels), strict=True):
+        groups.setdefault(lang, []).append(paragraph)
+    records = []
+    for lang, paragraphs in groups.items():
+        title = next((p.text for p in paragraphs if p.role == "title"), None)
+        records.append(
+            Record(
+                id=record_id(article.key, lang),
+                source=article.source,
+                article_id=article.article_id,
+                url=article.url,
+                lang=lang,
+                script=_record_script(paragraphs) if lang == "zh" else None,
+                title=title,
+                paragraphs=paragraphs,
+            )
+        )
+    return records
+
+
+def _record_script(paragraphs: list[Paragraph]) -> str:
+    weights: Counter[str] = Counter()
+    for paragraph in paragraphs:
+        if paragraph.script:
+            weights[paragraph.script] += len(paragraph.text)
+    return "Hant" if weights["Hant"] > weights["Hans"] else "Hans"

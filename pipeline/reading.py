@@ -1,0 +1,145 @@
+"""Reading raw input: find the files, decode them, and turn them into articles.
+
+``.txt`` and ``.md`` files hold one article each; ``.jsonl`` files hold one article per line. Nothing
+here raises for bad input: an unreadable file, a bad line or undecodable bytes become a
+:class:`~pipeline.records.Problem` and the rest of the input is still read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.decoding import decode_bytes
+from pipeline.paragraphs import build_paragraphs, join_lines, normalise_newlines, split_paragraphs
+from pipeline.records import Article, Problem, Severity
+
+
+@dataclass
+class InputFile:
+    """One input file: where it is, what it held, how it was decoded and what went wrong."""
+
+    path: str
+    sha256: str | None = None
+    encoding: str | None = None
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def manifest_entry(self) -> dict[str, Any]:
+        """The file's line in the manifest's ``inputs`` list."""
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "encoding": self.encoding,
+            "articles": len(self.articles),
+        }
+
+
+def discover(raw_dir: Path, extensions: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Return the input files under ``raw_dir`` (relative POSIX paths, sorted) and the files that
+    were passed over because of their extension. Hidden files and folders are not looked at."""
+    wanted, ignored = [], []
+    for root, dirs, files in os.walk(raw_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith("."):
+                continue
+            rel = Path(root, name).relative_to(raw_dir).as_posix()
+            (wanted if Path(name).suffix.lower() in extensions else ignored).append(rel)
+    return sorted(wanted), sorted(ignored)
+
+
+def read_file(raw_dir: Path, rel_path: str, config: Config) -> InputFile:
+    """Read and parse one input file; never raises for bad content."""
+    result = InputFile(rel_path)
+    try:
+        data = (raw_dir / rel_path).read_bytes()
+    except OSError as exc:
+        result.problems.append(Problem(rel_path, f"cannot read file: {exc.strerror}", "unreadable"))
+        return result
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    decoded = decode_bytes(data, config.input.encoding)
+    result.encoding = decoded.encoding
+    reason = decoded.problem_reason()
+    if reason:
+        result.problems.append(Problem(rel_path, reason, "undecodable_bytes", "warning"))
+    if rel_path.lower().endswith(".jsonl"):
+        _parse_jsonl(result, decoded.text, config)
+    else:
+        _parse_text(result, decoded.text, config)
+    return result
+
+
+def _parse_text(result: InputFile, text: str, config: Config) -> None:
+    raw = split_paragraphs(text, config.input.paragraph_split)
+    markdown = result.path.lower().endswith(".md")
+    paragraphs = build_paragraphs(enumerate(raw), config.input, markdown=markdown)
+    if not paragraphs:
+        result.problems.append(Problem(result.path, "no text in file", "empty", "warning"))
+        return
+    result.articles.append(
+        Article(result.path, result.path, Path(result.path).stem, None, paragraphs)
+    )
+
+
+def _optional_str(obj: dict[str, Any], name: str) -> str | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
+    fields = config.jsonl
+    seen_ids: set[str] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+
+        def problem(reason: str, kind: str, severity: Severity = "error", at: int = number) -> None:
+            result.problems.append(Problem(result.path, reason, kind, severity, line=at))
+
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problem(f"invalid JSON: {exc.msg} at column {exc.colno}", "invalid_json")
+            continue
+        if not isinstance(obj, dict):
+            problem("line is not a JSON object", "invalid_json")
+            continue
+        title = obj.get(fields.title_field)
+        if title is not None and not isinstance(title, str):
+            problem(f"field '{fields.title_field}' is not a string", "bad_field")
+            continue
+        listed = obj.get(fields.paragraphs_field)
+        body = obj.get(fields.text_field)
+        if listed is not None:
+            if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+                problem(f"field '{fields.paragraphs_field}' is not a list of strings", "bad_field")
+                continue
+            raw = [(i, join_lines(normalise_newlines(p).split("\n"))) for i, p in enumerate(listed)]
+        elif isinstance(body, str):
+            raw = list(enumerate(split_paragraphs(body, config.input.paragraph_split)))
+        else:
+            wanted = f"'{fields.paragraphs_field}' or '{fields.text_field}'"
+            problem(f"no {wanted} field with text", "missing_text")
+            continue
+        paragraphs = build_paragraphs(raw, config.input, title=title or None)
+        if not paragraphs:
+            problem("article has no text", "empty", "warning")
+            continue
+        source = f"{result.path}:{number}"
+        article_id = _optional_str(obj, fields.id_field)
+        key = source
+        if article_id is not None and article_id in seen_ids:
+            problem(f"id {article_id!r} seen before in this file", "duplicate_id", "warning")
+        elif article_id is not None:
+            seen_ids.add(article_id)
+            key = f"{result.path}#{article_id}"
+        url = _optional_str(obj, fields.url_field)
+        result.articles.append(Article(source, key, article_id, url, paragraphs))

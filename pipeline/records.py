@@ -1,0 +1,113 @@
+"""The record model: one typed shape for an article, its paragraphs, their fixes and problems.
+
+Every output line is produced from these dataclasses by :func:`to_json_line`, so the JSON form is
+stable: keys come out in field order, non-ASCII text is written as is, and nothing depends on the
+machine or the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Role = Literal["title", "heading", "body"]
+Confidence = Literal["certain", "probable"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change made to a paragraph's text, with offsets into the paragraph's original text."""
+
+    rule: str
+    before: str
+    after: str
+    start: int
+    end: int
+    confidence: Confidence = "certain"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the input that could not be used as it was: a file, a line or some bytes.
+
+    ``error`` means input was skipped (an unreadable file, a bad JSONL line); ``warning`` means the
+    input was used with a loss that an editor should know about (bytes that could not be decoded).
+    """
+
+    path: str
+    reason: str
+    kind: str
+    severity: Severity = "error"
+    line: int | None = None
+
+    def location(self) -> str:
+        """Return ``path`` or ``path:line`` for messages."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass
+class Paragraph:
+    """A paragraph as it leaves the pipeline.
+
+    ``index`` is the paragraph's position in its source article (0-based, the title counting as 0
+    when there is one), so any paragraph can be traced back. ``tokens`` holds jieba's segmentation
+    for Chinese and mixed paragraphs and is ``None`` for the others.
+    """
+
+    index: int
+    role: Role
+    text: str
+    lang: str = "und"
+    script: str | None = None
+    tokens: list[str] | None = None
+    fixes: list[Fix] = field(default_factory=list)
+
+
+@dataclass
+class Article:
+    """An article as read from the input, before it is split into per-language records.
+
+    ``key`` identifies the article across runs: the source path, or for a JSONL line with an id,
+    the file and that id (so that inserting lines above it does not change its record ids).
+    """
+
+    source: str
+    key: str
+    article_id: str | None
+    url: str | None
+    paragraphs: list[Paragraph]
+
+
+@dataclass
+class Record:
+    """One article's paragraphs in one language: a line of ``en.jsonl``, ``zh.jsonl`` or
+    ``other.jsonl``."""
+
+    id: str
+    source: str
+    article_id: str | None
+    url: str | None
+    lang: str
+    script: str | None
+    title: str | None
+    paragraphs: list[Paragraph]
+
+
+@dataclass
+class DroppedParagraph:
+    """A paragraph removed from the output, with why and what it duplicated."""
+
+    source: str
+    index: int
+    text: str
+    reason: str
+    duplicate_of: dict[str, Any] | None = None
+    similarity: float | None = None
+
+
+def to_json_line(obj: Any) -> str:
+    """Serialise a record-model dataclass (or plain data) as one stable JSON line."""
+    data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
+    return json.dumps(data, ensure_ascii=False) + "\n"

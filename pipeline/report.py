@@ -1,0 +1,43 @@
+"""Human-readable text about a run: the one-screen summary and the problem lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.output import file_for
+from pipeline.records import Problem
+from pipeline.runner import RunResult
+
+
+def problem_line(problem: Problem, raw_dir: Path) -> str:
+    """``RAW_DIR/path[:line]: severity: reason``, one line per problem."""
+    where = (raw_dir / problem.path).as_posix()
+    if problem.line is not None:
+        where += f":{problem.line}"
+    return f"{where}: {problem.severity}: {problem.reason}"
+
+
+def summary(result: RunResult, out_dir: Path | None = None) -> str:
+    """A short summary: articles, records per file, paragraphs in and out per language,
+    dropped paragraphs and problems."""
+    per_file: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for record in result.records:
+        per_file[file_for(record)] = per_file.get(file_for(record), 0) + 1
+        out[record.lang] = out.get(record.lang, 0) + len(record.paragraphs)
+    files = len(result.inputs)
+    lines = [
+        f"articles    {result.article_count} from {files} file{'s' * (files != 1)}"
+        + (f" ({len(result.ignored)} other files ignored)" if result.ignored else ""),
+        "records     " + (", ".join(f"{n} {name}" for name, n in sorted(per_file.items())) or "none"),
+        "paragraphs  in -> out per language:",
+    ]
+    for lang, count in sorted(result.paragraphs_in.items()):
+        lines.append(f"  {lang:<9} {count:>7} -> {out.get(lang, 0)}")
+    errors = sum(1 for p in result.problems if p.severity == "error")
+    warnings = len(result.problems) - errors
+    lines.append(f"dropped     {len(result.dropped)}")
+    lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
+    if out_dir is not None:
+        lines.append(f"written to  {out_dir.as_posix()}")
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""Chinese word segmentation with jieba.
+
+Each :class:`Segmenter` owns a private ``jieba.Tokenizer`` (not jieba's global one), loaded on first
+use: once per process. jieba's start-up log lines are silenced and its dictionary cache goes to the
+user's cache folder (``$XDG_CACHE_HOME/career-pipeline``, else ``~/.cache/career-pipeline``), not to
+the working directory; when that folder cannot be written, jieba's own temp folder is used.
+Tokens joined give back the paragraph text exactly: white space is kept as tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import SegmentationConfig
+
+
+def cache_dir() -> Path:
+    """Where jieba's dictionary cache is kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "career-pipeline"
+
+
+class Segmenter:
+    """Splits Chinese (and mixed) text into words."""
+
+    def __init__(self, config: SegmentationConfig) -> None:
+        self._config = config
+        self._tokenizer: Any = None
+
+    def tokens(self, text: str) -> list[str]:
+        """Segment ``text``; ``"".join(tokens(text)) == text``."""
+        return [token for token in self._jieba().cut(text, HMM=self._config.hmm) if token]
+
+    def _jieba(self) -> Any:
+        if self._tokenizer is None:
+            import jieba
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            directory = cache_dir()
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = str(directory)
+            except OSError:
+                pass
+            tokenizer.initialize()
+            if self._config.user_dict:
+                tokenizer.load_userdict(self._config.user_dict)
+            for word in self._config.user_words:
+                tokenizer.add_word(word)
+            self._tokenizer = tokenizer
+        return self._tokenizer
