@@ -1,7 +1,8 @@
 """Clean scraped English and Chinese career articles into structured, auditable records.
 
 Library entry points: :func:`load_config`, :func:`run_pipeline`, :func:`render_outputs`,
-:func:`write_outputs` and :func:`compare_outputs`. The ``pipeline`` command is a thin layer over them.
+:func:`write_outputs` and :func:`compare_outputs`. The ``pipeline`` command is a thin layer over
+them.
 """
 
 from pipeline.config import Config, ConfigError, load_config

@@ -25,16 +25,25 @@ _raw_dir = click.argument(
     "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 _out = click.option(
-    "--out", "out_dir", default="cleaned", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Output folder.",
+    "--out",
+    "out_dir",
+    default="cleaned",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
 )
 _config = click.option(
-    "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Config file (pipeline.toml, or a pyproject.toml with [tool.pipeline]). "
     "Default: the first found from the working directory upwards.",
 )
 _jobs = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
     help="Worker processes (default from config, else 1). Output is identical for any value.",
 )
 _quiet = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
@@ -75,7 +84,7 @@ def _run(raw_dir: Path, config: Config, quiet: bool) -> RunResult:
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="pipeline", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 def main() -> None:
     """Clean scraped English and Chinese career articles into structured records.
@@ -85,14 +94,20 @@ def main() -> None:
     segments Chinese with jieba; writes en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl and
     manifest.json to the output folder.
 
-    Exit codes: 0 success, 1 check found differences, 2 usage or config error,
-    3 some inputs could not be read (the rest were processed and written).
+    \b
+    Exit codes:
+      0  success
+      1  check found differences
+      2  usage or config error
+      3  some inputs could not be read (the rest were processed and written)
     """
 
 
 @main.command()
 @_options
-def run(raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool) -> None:
+def run(
+    raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool
+) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
 
     Problems (unreadable files, bad JSONL lines, undecodable bytes) are printed one per line to

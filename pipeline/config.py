@@ -11,7 +11,7 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, get_args, get_type_hints
+from typing import Any, cast, get_args, get_type_hints
 
 SPLIT_MODES = ("auto", "blank", "line")
 
@@ -46,7 +46,7 @@ class JsonlConfig:
 class LanguageConfig:
     """Paragraph language detection."""
 
-    mixed_min_share: float = 0.3
+    mixed_min_share: float = 0.25
     langdetect_min_letters: int = 20
     default_latin: str = "en"
 
@@ -74,7 +74,8 @@ class Config:
         """The options that shape the output, as written to the manifest (``jobs`` left out)."""
         data = dataclasses.asdict(self)
         data.pop("jobs")
-        return _lists(data)
+        result: dict[str, Any] = _lists(data)
+        return result
 
     def with_jobs(self, jobs: int | None) -> Config:
         """Return a copy with ``jobs`` overridden when given."""
@@ -121,7 +122,7 @@ def _build(cls: type[Any], where: str, table: dict[str, Any]) -> Any:
         if dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{name}' must be a table")
-            values[name] = _build(hint, f"{where}.{name}", value)
+            values[name] = _build(cast(type[Any], hint), f"{where}.{name}", value)
         else:
             values[name] = _coerce(where, name, hint if not get_args(hint) else tuple, value)
     return cls(**values)
@@ -129,7 +130,9 @@ def _build(cls: type[Any], where: str, table: dict[str, Any]) -> Any:
 
 def _validate(config: Config, where: str) -> Config:
     if config.input.paragraph_split not in SPLIT_MODES:
-        raise ConfigError(f"{where}.input: 'paragraph_split' must be one of {', '.join(SPLIT_MODES)}")
+        raise ConfigError(
+            f"{where}.input: 'paragraph_split' must be one of {', '.join(SPLIT_MODES)}"
+        )
     if config.input.encoding != "auto":
         try:
             "".encode(config.input.encoding)
@@ -139,6 +142,9 @@ def _validate(config: Config, where: str) -> Config:
             ) from None
     if not 0.0 < config.language.mixed_min_share <= 0.5:
         raise ConfigError(f"{where}.language: 'mixed_min_share' must be in (0, 0.5]")
+    user_dict = config.segmentation.user_dict
+    if user_dict and not Path(user_dict).is_file():
+        raise ConfigError(f"{where}.segmentation: user_dict file not found: {user_dict}")
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
     for ext in config.input.extensions:

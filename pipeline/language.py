@@ -30,7 +30,6 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 # Katakana middle dot and prolonged sound mark are left out: Chinese uses them in foreign names.
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ]+")
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _CJK_RANGE = range(0x4E00, 0xA000)
@@ -38,9 +37,51 @@ _HAN_PER_WORD = 1.5
 _ENGLISH_SHARE = 0.12
 # Function words that are frequent in English and rare as words in other Latin-script languages.
 _ENGLISH_WORDS = frozenset(
-    "the and of to that with for are this from have has which was were will by its their "
-    "you your they these been but into than more also about would should what when how who "
-    "there can not our we is be".split()
+    {
+        "the",
+        "and",
+        "of",
+        "to",
+        "that",
+        "with",
+        "for",
+        "are",
+        "this",
+        "from",
+        "have",
+        "has",
+        "which",
+        "was",
+        "were",
+        "will",
+        "by",
+        "its",
+        "their",
+        "you",
+        "your",
+        "they",
+        "these",
+        "been",
+        "but",
+        "into",
+        "than",
+        "more",
+        "also",
+        "about",
+        "would",
+        "should",
+        "what",
+        "when",
+        "how",
+        "who",
+        "there",
+        "can",
+        "not",
+        "our",
+        "we",
+        "is",
+        "be",
+    }
 )
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be", "kk"})
 _MIN_PROBABILITY = 0.9

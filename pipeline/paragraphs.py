@@ -2,13 +2,15 @@
 
 Splitting follows the file's own style: blank lines between paragraphs when the file uses them,
 otherwise one paragraph per line. Inside a blank-line paragraph, the lines of hard-wrapped text are
-joined with a space (nothing between two CJK characters). Edges are trimmed of white space and
+joined with a space, or with nothing when either side is a CJK character. Edges are trimmed of white
+space and
 debris. Debris inside a paragraph (zero-width characters, stray control and bidi characters) is
 removed and each removal is recorded as a fix with its offsets into the original paragraph.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -52,13 +54,13 @@ def _is_blank(line: str) -> bool:
 
 
 def join_lines(lines: Iterable[str]) -> str:
-    """Join the lines of one paragraph: a space between them, nothing between two CJK chars."""
+    """Join the lines of one paragraph with a space, or with nothing next to a CJK character."""
     out = ""
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if out and not (_is_cjk(out[-1]) and _is_cjk(line[0])):
+        if out and not (_is_cjk(out[-1]) or _is_cjk(line[0])):
             out += " "
         out += line
     return out
@@ -66,7 +68,7 @@ def join_lines(lines: Iterable[str]) -> str:
 
 def _uses_blank_lines(lines: list[str]) -> bool:
     content = [i for i, line in enumerate(lines) if not _is_blank(line)]
-    pairs = list(zip(content, content[1:], strict=False))
+    pairs = list(itertools.pairwise(content))
     n_single = sum(1 for a, b in pairs if b == a + 1)
     n_blank = len(pairs) - n_single
     if n_blank == 0:

@@ -1,7 +1,7 @@
 """Reading raw input: find the files, decode them, and turn them into articles.
 
-``.txt`` and ``.md`` files hold one article each; ``.jsonl`` files hold one article per line. Nothing
-here raises for bad input: an unreadable file, a bad line or undecodable bytes become a
+``.txt`` and ``.md`` files hold one article each; ``.jsonl`` files hold one article per line.
+Nothing here raises for bad input: an unreadable file, a bad line or undecodable bytes become a
 :class:`~pipeline.records.Problem` and the rest of the input is still read.
 """
 
@@ -43,7 +43,8 @@ class InputFile:
 def discover(raw_dir: Path, extensions: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Return the input files under ``raw_dir`` (relative POSIX paths, sorted) and the files that
     were passed over because of their extension. Hidden files and folders are not looked at."""
-    wanted, ignored = [], []
+    wanted: list[str] = []
+    ignored: list[str] = []
     for root, dirs, files in os.walk(raw_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 from typing import Any, Literal
 
 Role = Literal["title", "heading", "body"]
@@ -111,3 +112,10 @@ def to_json_line(obj: Any) -> str:
     """Serialise a record-model dataclass (or plain data) as one stable JSON line."""
     data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
     return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema that every line of en.jsonl, zh.jsonl and other.jsonl satisfies."""
+    text = resources.files("pipeline").joinpath("schema/record.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

@@ -29,7 +29,8 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
     lines = [
         f"articles    {result.article_count} from {files} file{'s' * (files != 1)}"
         + (f" ({len(result.ignored)} other files ignored)" if result.ignored else ""),
-        "records     " + (", ".join(f"{n} {name}" for name, n in sorted(per_file.items())) or "none"),
+        "records     "
+        + (", ".join(f"{n} {name}" for name, n in sorted(per_file.items())) or "none"),
         "paragraphs  in -> out per language:",
     ]
     for lang, count in sorted(result.paragraphs_in.items()):

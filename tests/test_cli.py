@@ -1,0 +1,205 @@
+"""The command line: run, check, exit codes, determinism, and the console script itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, write
+
+from pipeline.cli import main
+from pipeline.output import OUTPUT_FILES
+
+EN = "Career prospects\n\nThe call center industry is growing fast in China.\n"
+ZH = "职业现状\n电信客服职位的招聘需求呈现稳定增长趋势。\n"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUT_FILES}
+
+
+def test_run_writes_every_output_and_a_summary(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    write(raw_dir, "zh.txt", ZH)
+    code, out, err = invoke("run", str(raw_dir), "--out", "cleaned")
+    assert code == 0, err
+    assert sorted(p.name for p in Path("cleaned").iterdir()) == sorted(OUTPUT_FILES)
+    assert "articles    2 from 2 files" in out
+    assert "1 en.jsonl, 1 zh.jsonl" in out
+    assert err == ""
+    en = [json.loads(line) for line in Path("cleaned/en.jsonl").read_text("utf-8").splitlines()]
+    assert en[0]["source"] == "en.txt" and en[0]["title"] == "Career prospects"
+    assert Path("cleaned/dropped.jsonl").read_bytes() == b""
+
+
+def test_defaults_are_raw_and_cleaned(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    assert invoke("run", "-q")[0] == 0
+    assert Path("cleaned/en.jsonl").is_file()
+
+
+def test_quiet_prints_nothing_on_success(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    assert invoke("run", str(raw_dir), "--quiet") == (0, "", "")
+
+
+def test_check_passes_after_run_and_fails_on_any_difference(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    invoke("run", str(raw_dir), "-q")
+    assert invoke("check", str(raw_dir))[:2] == (0, "cleaned is up to date\n")
+
+    write(raw_dir, "zh.txt", ZH)  # new input: zh.jsonl and the manifest are now stale
+    code, out, err = invoke("check", str(raw_dir))
+    assert code == 1
+    assert "zh.jsonl: differs" in out and "manifest.json: differs" in out
+    assert "out of date" in err
+
+    invoke("run", str(raw_dir), "-q")
+    Path("cleaned/other.jsonl").unlink()
+    write(Path("cleaned"), "stale.jsonl", "{}\n")
+    code, out, _ = invoke("check", str(raw_dir))
+    assert code == 1
+    assert "other.jsonl: missing" in out and "stale.jsonl: not written by run" in out
+
+
+def test_check_writes_nothing(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    assert invoke("check", str(raw_dir))[0] == 1
+    assert not Path("cleaned").exists()
+
+
+def test_unreadable_input_exits_3_and_the_rest_is_written(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    write(raw_dir, "batch.jsonl", '{"text": "Good text here."}\n{broken\n')
+    (raw_dir / "gone.txt").symlink_to(raw_dir / "nowhere.txt")
+    code, out, err = invoke("run", str(raw_dir))
+    assert code == 3
+    assert f"{raw_dir.as_posix()}/batch.jsonl:2: error: invalid JSON" in err
+    assert f"{raw_dir.as_posix()}/gone.txt: error: cannot read file" in err
+    assert "problems    2 error(s), 0 warning(s)" in out
+    manifest = json.loads(Path("cleaned/manifest.json").read_text("utf-8"))
+    assert [(p["path"], p["line"], p["kind"]) for p in manifest["problems"]] == [
+        ("batch.jsonl", 2, "invalid_json"),
+        ("gone.txt", None, "unreadable"),
+    ]
+    assert manifest["counts"]["articles"] == 2
+
+
+def test_warnings_do_not_change_the_exit_code(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    write(raw_dir, "empty.txt", "\n\n")
+    code, _, err = invoke("run", str(raw_dir))
+    assert code == 0
+    assert "empty.txt: warning: no text in file" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "no-such-dir"],
+        ["run", "raw", "--jobs", "0"],
+        ["run", "raw", "--bogus"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2(raw_dir: Path, args: list[str]) -> None:
+    assert invoke(*args)[0] == 2
+
+
+def test_bad_config_exits_2_with_the_reason(raw_dir: Path) -> None:
+    write(raw_dir.parent, "pipeline.toml", "[language]\ncolour = 1\n")
+    code, _, err = invoke("run", str(raw_dir))
+    assert code == 2
+    assert "Error: pipeline.toml.language: unknown option(s) colour" in err
+
+
+def test_config_option_and_jobs_override(raw_dir: Path) -> None:
+    write(raw_dir, "zh.txt", "电信客服行业\n")
+    settings = write(raw_dir.parent, "custom.toml", '[segmentation]\nuser_words = ["电信客服"]\n')
+    assert invoke("run", str(raw_dir), "--config", str(settings), "-j", "2", "-q")[0] == 0
+    record = json.loads(Path("cleaned/zh.jsonl").read_text("utf-8"))
+    assert record["paragraphs"][0]["tokens"][0] == "电信客服"
+    manifest = json.loads(Path("cleaned/manifest.json").read_text("utf-8"))
+    assert manifest["config"]["segmentation"]["user_words"] == ["电信客服"]
+
+
+def _many_articles(raw_dir: Path) -> None:
+    lines = []
+    for n in range(300):
+        text = (
+            f"第{n}篇：电信客服的薪资水平相对较低。" if n % 3 else f"Article {n} is about the job."
+        )
+        lines.append(
+            json.dumps({"id": f"a{n}", "title": f"Title {n}", "text": text}, ensure_ascii=False)
+        )
+    write(raw_dir, "many.jsonl", "\n".join(lines) + "\n")
+    write(raw_dir, "en.txt", EN)
+
+
+def test_output_is_identical_across_runs_and_job_counts(raw_dir: Path) -> None:
+    _many_articles(raw_dir)
+    assert invoke("run", str(raw_dir), "--out", "one", "-j", "1", "-q")[0] == 0
+    assert invoke("run", str(raw_dir), "--out", "two", "-j", "2", "-q")[0] == 0
+    assert invoke("run", str(raw_dir), "--out", "again", "-j", "1", "-q")[0] == 0
+    assert outputs(Path("one")) == outputs(Path("two")) == outputs(Path("again"))
+    # English titles over Chinese bodies: every article has an en record, 200 also a zh one.
+    assert len(Path("one/en.jsonl").read_text("utf-8").splitlines()) == 301
+    assert len(Path("one/zh.jsonl").read_text("utf-8").splitlines()) == 200
+
+
+def test_no_timestamp_or_absolute_path_in_output(raw_dir: Path) -> None:
+    _many_articles(raw_dir)
+    invoke("run", str(raw_dir.resolve()), "-q")
+    for name, data in outputs(Path("cleaned")).items():
+        text = data.decode("utf-8")
+        assert str(raw_dir.parent) not in text, name
+        assert str(Path.home()) not in text, name
+        assert '"/' not in text, name
+    manifest = Path("cleaned/manifest.json").read_text("utf-8")
+    assert "time" not in manifest and "date" not in manifest
+
+
+def test_console_script_and_module_entry_point(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    script = Path(sys.executable).with_name("pipeline")
+    done = subprocess.run(
+        [str(script), "run", "raw", "--out", "via-script"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "articles    1 from 1 file" in done.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "raw", "--out", "via-script"],
+        capture_output=True,
+        text=True,
+    )
+    assert module.returncode == 0, module.stdout + module.stderr
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("pipeline, version ")
+
+
+def test_help_describes_commands_and_exit_codes() -> None:
+    code, out, _ = invoke("--help")
+    assert code == 0
+    assert out.startswith("Usage: pipeline [OPTIONS] COMMAND")
+    assert "  run  " in out and "  check  " in out
+    assert "3  some inputs could not be read" in out
+
+
+def test_committed_cleaned_output_is_up_to_date() -> None:
+    """CI keeps cleaned/ in step with raw/: `pipeline check` must pass on the repository."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "raw", "--out", "cleaned"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

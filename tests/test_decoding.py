@@ -1,0 +1,78 @@
+"""Encoding detection: BOMs, UTF-8, GB18030/GBK, Big5, UTF-16, and bytes that do not decode."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from pipeline.decoding import decode_bytes
+
+ZH_HANS = (
+    "电信客服职位的招聘需求呈现稳定增长趋势，尤其是在一线城市。随着技术的发展，行业将面临变革。"
+)
+ZH_HANT = (
+    "電信客服職位的招聘需求呈現穩定增長趨勢，尤其是在一線城市。隨著技術的發展，行業將面臨變革。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        (ZH_HANS, "gb18030", "gb18030"),
+        (ZH_HANS, "gbk", "gb18030"),
+        (ZH_HANT, "big5", "big5"),
+        (ZH_HANS[:12], "gb18030", "gb18030"),
+        (ZH_HANT[:12], "big5", "big5"),
+        ("Career prospects: salaries rose 5% in 2010.", "utf-8", "utf-8"),
+        (ZH_HANS, "utf-8", "utf-8"),
+    ],
+)
+def test_detects_common_encodings(text: str, encoding: str, expected: str) -> None:
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text
+    assert decoded.encoding == expected
+    assert decoded.replaced == 0
+    assert decoded.problem_reason() is None
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding", "expected"),
+    [
+        (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+    ],
+)
+def test_bom_decides_and_is_removed(bom: bytes, encoding: str, expected: str) -> None:
+    decoded = decode_bytes(bom + ZH_HANS.encode(encoding))
+    assert decoded.text == ZH_HANS
+    assert decoded.encoding == expected
+
+
+def test_utf16_without_bom_is_detected() -> None:
+    decoded = decode_bytes(ZH_HANS.encode("utf-16-le"))
+    assert decoded.text == ZH_HANS
+    assert decoded.encoding.startswith("utf_16") or decoded.encoding.startswith("utf-16")
+
+
+def test_undecodable_bytes_are_replaced_and_reported() -> None:
+    data = b"Career prospects " + b"\xff\xfe\xfa" + b" in China"
+    decoded = decode_bytes(data, "utf-8")
+    assert decoded.text.startswith("Career prospects ")
+    assert decoded.text.endswith(" in China")
+    assert "\ufffd" in decoded.text
+    assert decoded.first_bad_offset == len("Career prospects ")
+    reason = decoded.problem_reason()
+    assert reason is not None and "replaced by U+FFFD" in reason and "byte 17" in reason
+
+
+def test_literal_replacement_character_is_not_counted_as_damage() -> None:
+    data = "ok \ufffd already here ".encode() + b"\xff"
+    decoded = decode_bytes(data, "utf-8")
+    assert decoded.replaced == 1
+
+
+def test_forced_encoding_is_used_as_given() -> None:
+    decoded = decode_bytes(ZH_HANT.encode("big5"), "big5")
+    assert decoded.text == ZH_HANT and decoded.encoding == "big5"
