@@ -6,6 +6,7 @@ not be read (the rest were processed and written).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,22 +64,25 @@ def _load(config_path: Path | None, jobs: int | None) -> Config:
         sys.exit(EXIT_USAGE)
 
 
-def _run(raw_dir: Path, config: Config, quiet: bool) -> RunResult:
-    show_bar = not quiet and sys.stderr.isatty()
-    if not show_bar:
-        result = run_pipeline(raw_dir, config)
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _run(raw_dir: Path, out_dir: Path, config: Config, quiet: bool) -> RunResult:
+    if quiet or not _stderr_is_terminal():
+        result = run_pipeline(raw_dir, config, out_dir=out_dir)
     else:
-        state: dict[str, Any] = {}
+        with contextlib.ExitStack() as stack:
+            bars: list[Any] = []
 
-        def start(total: int) -> None:
-            state["bar"] = click.progressbar(length=total, label="articles", file=sys.stderr)
-            state["bar"].__enter__()
+            def start(total: int) -> None:
+                bar = click.progressbar(length=total, label="articles", file=sys.stderr)
+                bars.append(stack.enter_context(bar))
 
-        try:
-            result = run_pipeline(raw_dir, config, lambda n: state["bar"].update(n), start)
-        finally:
-            if "bar" in state:
-                state["bar"].__exit__(None, None, None)
+            def advance(done: int) -> None:
+                bars[0].update(done)
+
+            result = run_pipeline(raw_dir, config, advance, start, out_dir)
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)
     return result
@@ -114,7 +118,7 @@ def run(
     stderr and listed in manifest.json; the rest of the input is still processed.
     """
     config = _load(config_path, jobs)
-    result = _run(raw_dir, config, quiet)
+    result = _run(raw_dir, out_dir, config, quiet)
     write_outputs(out_dir, render_outputs(result, config))
     if not quiet:
         click.echo(summary(result, out_dir))
@@ -129,7 +133,7 @@ def check(
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing."""
     config = _load(config_path, jobs)
-    result = _run(raw_dir, config, quiet=True)
+    result = _run(raw_dir, out_dir, config, quiet=True)
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
         click.echo(line)

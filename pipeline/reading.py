@@ -40,13 +40,19 @@ class InputFile:
         }
 
 
-def discover(raw_dir: Path, extensions: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def discover(
+    raw_dir: Path, extensions: tuple[str, ...], skip_dir: Path | None = None
+) -> tuple[list[str], list[str]]:
     """Return the input files under ``raw_dir`` (relative POSIX paths, sorted) and the files that
-    were passed over because of their extension. Hidden files and folders are not looked at."""
+    were passed over because of their extension. Hidden files and folders are not looked at, nor
+    ``skip_dir`` (the output folder, when it lies inside ``raw_dir``)."""
     wanted: list[str] = []
     ignored: list[str] = []
+    skip = skip_dir.resolve() if skip_dir is not None else None
     for root, dirs, files in os.walk(raw_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and Path(root, d).resolve() != skip
+        )
         for name in files:
             if name.startswith("."):
                 continue

@@ -203,3 +203,21 @@ def test_committed_cleaned_output_is_up_to_date() -> None:
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_progress_bar_only_on_a_terminal(raw_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(raw_dir, "en.txt", EN)
+    assert invoke("run", str(raw_dir))[2] == ""  # CliRunner's stderr is not a terminal
+    monkeypatch.setattr("pipeline.cli._stderr_is_terminal", lambda: True)
+    assert "articles" in invoke("run", str(raw_dir))[2]
+    assert invoke("run", str(raw_dir), "--quiet")[2] == ""
+
+
+def test_output_folder_inside_raw_dir_is_not_read_as_input(raw_dir: Path) -> None:
+    write(raw_dir, "en.txt", EN)
+    out = str(raw_dir / "cleaned")
+    assert invoke("run", str(raw_dir), "--out", out, "-q")[0] == 0
+    assert invoke("run", str(raw_dir), "--out", out, "-q")[0] == 0
+    manifest = json.loads((raw_dir / "cleaned" / "manifest.json").read_text("utf-8"))
+    assert [item["path"] for item in manifest["inputs"]] == ["en.txt"]
+    assert invoke("check", str(raw_dir), "--out", out)[0] == 0
