@@ -124,14 +124,14 @@ def classify_role(text: str, config: InputConfig, heading_hint: bool = False) ->
     """``heading`` for a short line that does not end like a sentence, else ``body``."""
     if heading_hint:
         return "heading"
-    if display_width(text) <= config.heading_max_width and text[-1] not in _BODY_END:
-        return "heading"
-    return "body"
+    if text[-1] in _BODY_END or len(text) > config.heading_max_width:  # width >= length
+        return "body"
+    return "heading" if display_width(text) <= config.heading_max_width else "body"
 
 
 def is_title_candidate(text: str, config: InputConfig) -> bool:
     """The first paragraph is the title when it is short: no wider than ``title_max_width``."""
-    return display_width(text) <= config.title_max_width
+    return len(text) <= config.title_max_width and display_width(text) <= config.title_max_width
 
 
 def build_paragraphs(
