@@ -9,8 +9,9 @@ langdetect is wrong about a quarter of the time.
 
 Latin text is English when English function words make up enough of it; otherwise langdetect (with
 a fixed seed, so deterministic) names the language when the text is long enough and it is sure.
-Short Latin text it cannot decide is marked undecided and takes its article's Latin language
-(:func:`resolve_undecided`), falling back to ``default_latin``.
+Its verdict on text under three times ``langdetect_min_letters`` letters, and short Latin text it is
+not asked about, are undecided: they take their article's decided Latin language
+(:func:`resolve_undecided`), else keep langdetect's guess, else ``default_latin``.
 
 Chinese paragraphs get a script, ``Hans`` or ``Hant``: characters that GB2312 can encode and Big5
 cannot are simplified forms, and the reverse traditional; the larger count wins, ties are Hans.
@@ -36,55 +37,19 @@ _CJK_RANGE = range(0x4E00, 0xA000)
 _HAN_PER_WORD = 1.5
 _ENGLISH_SHARE = 0.12
 # Function words that are frequent in English and rare as words in other Latin-script languages.
-_ENGLISH_WORDS = frozenset(
-    {
-        "the",
-        "and",
-        "of",
-        "to",
-        "that",
-        "with",
-        "for",
-        "are",
-        "this",
-        "from",
-        "have",
-        "has",
-        "which",
-        "was",
-        "were",
-        "will",
-        "by",
-        "its",
-        "their",
-        "you",
-        "your",
-        "they",
-        "these",
-        "been",
-        "but",
-        "into",
-        "than",
-        "more",
-        "also",
-        "about",
-        "would",
-        "should",
-        "what",
-        "when",
-        "how",
-        "who",
-        "there",
-        "can",
-        "not",
-        "our",
-        "we",
-        "is",
-        "be",
-    }
-)
+# fmt: off
+_ENGLISH_WORDS = frozenset({
+    "the", "and", "of", "to", "that", "with", "for", "are", "this", "from", "have", "has",
+    "which", "was", "were", "will", "by", "its", "their", "you", "your", "they", "these", "been",
+    "but", "into", "than", "more", "also", "about", "would", "should", "what", "when", "how",
+    "who", "there", "can", "not", "our", "we", "is", "be", "his", "her", "he", "she", "had",
+    "him", "them", "then", "where", "while", "after", "before", "between", "during", "such",
+    "other", "some", "only", "most", "many", "two", "three",
+})
+# fmt: on
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be", "kk"})
 _MIN_PROBABILITY = 0.9
+_SURE_LETTERS_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -170,7 +135,12 @@ class LanguageDetector:
         if len(lowered) >= 3 and english >= _ENGLISH_SHARE * len(lowered):
             return Label("en")
         if letters >= self._config.langdetect_min_letters:
-            return self._by_langdetect(text, default=self._config.default_latin)
+            label = self._by_langdetect(text, default=self._config.default_latin)
+            if letters < _SURE_LETTERS_FACTOR * self._config.langdetect_min_letters:
+                # langdetect is often wrong on short fragments (names, references, "Toaster,
+                # kettle (1.5 kW)"): its guess stands only if the article has no Latin language.
+                return replace(label, decided=False)
+            return label
         return Label(self._config.default_latin, decided=False)
 
     def _cyrillic(self, text: str, letters: int) -> Label:

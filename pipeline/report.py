@@ -8,6 +8,8 @@ from pipeline.output import file_for
 from pipeline.records import Problem
 from pipeline.runner import RunResult
 
+_MAX_LANGS = 6  # languages listed by name in the summary; the rest are summed on one line
+
 
 def problem_line(problem: Problem, raw_dir: Path) -> str:
     """``RAW_DIR/path[:line]: severity: reason``, one line per problem."""
@@ -33,8 +35,15 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         + (", ".join(f"{n} {name}" for name, n in sorted(per_file.items())) or "none"),
         "paragraphs  in -> out per language:",
     ]
-    for lang, count in sorted(result.paragraphs_in.items()):
+    ranked = sorted(result.paragraphs_in.items(), key=lambda item: (-item[1], item[0]))
+    for lang, count in ranked[:_MAX_LANGS]:
         lines.append(f"  {lang:<9} {count:>7} -> {out.get(lang, 0)}")
+    if len(ranked) > _MAX_LANGS:
+        rest = ranked[_MAX_LANGS:]
+        rest_in = sum(count for _, count in rest)
+        rest_out = sum(out.get(lang, 0) for lang, _ in rest)
+        label = f"{len(rest)} more"
+        lines.append(f"  {label:<9} {rest_in:>7} -> {rest_out} (see manifest.json)")
     errors = sum(1 for p in result.problems if p.severity == "error")
     warnings = len(result.problems) - errors
     lines.append(f"dropped     {len(result.dropped)}")

@@ -126,3 +126,29 @@ def test_short_heading_accuracy_beats_langdetect_alone() -> None:
         theirs_right += d.detect().split("-")[0] == lang
     assert ours_right == len(cases)
     assert theirs_right < len(cases)
+
+
+def test_langdetect_guess_on_a_short_fragment_yields_to_its_article(
+    detector: LanguageDetector,
+) -> None:
+    """langdetect calls fragments like these Romanian or Norwegian; the article says English."""
+    texts = [
+        "The call center industry is growing at an annual rate of 30%.",
+        "Cultural practices include crop rotation",
+        "Toaster, kettle (1.5 kW): 12.5 A",
+    ]
+    labels = [detector.detect(t) for t in texts]
+    assert [label.decided for label in labels] == [True, False, False]
+    resolved = resolve_undecided(labels, [len(t) for t in texts])
+    assert [label.lang for label in resolved] == ["en", "en", "en"]
+
+
+def test_long_foreign_paragraph_in_an_english_article_keeps_its_language(
+    detector: LanguageDetector,
+) -> None:
+    texts = [
+        "The call center industry is growing at an annual rate of 30%.",
+        "Los centros de llamadas emplean a muchas personas en China y el sector crece cada año.",
+    ]
+    labels = [detector.detect(t) for t in texts]
+    assert [label.lang for label in resolve_undecided(labels, [1, 1])] == ["en", "es"]
