@@ -3,9 +3,10 @@
 Han, kana, Hangul, Latin and Cyrillic letters are counted. Text with no letters is ``und``. Han with
 kana is Japanese, Hangul Korean. Han against Latin decides between ``zh``, ``en`` and ``mixed``: a
 Latin word weighs as much as 1.5 Han characters (about one Chinese word), and a paragraph is
-``mixed`` when each side has at least ``mixed_min_share`` of the weight. So a Chinese paragraph
-with "HR" and "KPI" in it stays ``zh``, and short headings are labelled by script, where
-langdetect is wrong about a quarter of the time.
+``mixed`` when each side has at least ``mixed_min_share`` of the weight. Full-width Latin letters
+("Ａ股") count as Chinese typography, not English, and HTML entities ("&nbsp;") are ignored.
+So a Chinese paragraph with "HR" and "KPI" in it stays ``zh``, and short headings are labelled by
+script, where langdetect is wrong about a quarter of the time.
 
 Latin text is English when English function words make up enough of it; otherwise langdetect (with
 a fixed seed, so deterministic) names the language when the text is long enough and it is sure.
@@ -20,6 +21,7 @@ cannot are simplified forms, and the reverse traditional; the larger count wins,
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,7 +33,11 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 # Katakana middle dot and prolonged sound mark are left out: Chinese uses them in foreign names.
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1effＡ-Ｚａ-ｚ]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+# Full-width Latin letters are Chinese typography ("Ａ股"): they are not English words.
+_FULLWIDTH_LATIN = re.compile(r"[Ａ-Ｚａ-ｚ]")
+# HTML entities left in scraped text ("&nbsp;") are not words of any language.
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _CJK_RANGE = range(0x4E00, 0xA000)
 _HAN_PER_WORD = 1.5
@@ -72,6 +78,8 @@ class LanguageDetector:
 
     def detect(self, text: str) -> Label:
         """Label one paragraph."""
+        if "&" in text:
+            text = _HTML_ENTITY.sub(" ", text)
         letters = len(_LETTER.findall(text))
         if not letters:
             return Label("und")
@@ -81,7 +89,10 @@ class LanguageDetector:
         latin_words = _LATIN_WORD.findall(text)
         latin = sum(map(len, latin_words))
         cyrillic = len(_CYRILLIC.findall(text))
-        other = letters - han - kana - hangul - latin - cyrillic
+        fullwidth = len(_FULLWIDTH_LATIN.findall(text))
+        if fullwidth and not han + kana:
+            return self.detect(unicodedata.normalize("NFKC", text))
+        other = letters - han - kana - hangul - latin - cyrillic - fullwidth
         top = max(han + kana, hangul, latin, cyrillic, other)
         if hangul == top:
             return Label("ko")

@@ -106,7 +106,9 @@ def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], b
     Returns the clean text, the fixes (offsets into the trimmed original) and whether a Markdown
     heading marker (``## ``) was removed.
     """
-    original = _EDGE.sub("", raw)
+    original = raw.strip()
+    if original and (_DEBRIS.match(original) or _DEBRIS.match(original[-1])):
+        original = _EDGE.sub("", original)
     fixes: list[Fix] = []
     body_start = 0
     if markdown:
@@ -114,6 +116,8 @@ def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], b
         if marker and marker.end() < len(original):
             fixes.append(Fix("markdown_heading", marker.group(), "", 0, marker.end()))
             body_start = marker.end()
+    if _DEBRIS.search(original, body_start) is None:  # the common case: nothing to remove
+        return original[body_start:], fixes, body_start > 0
     for match in _DEBRIS.finditer(original, body_start):
         fixes.append(Fix("strip_debris", match.group(), "", match.start(), match.end()))
     text = _DEBRIS.sub("", original[body_start:])

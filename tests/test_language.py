@@ -152,3 +152,22 @@ def test_long_foreign_paragraph_in_an_english_article_keeps_its_language(
     ]
     labels = [detector.detect(t) for t in texts]
     assert [label.lang for label in resolve_undecided(labels, [1, 1])] == ["en", "es"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("深证Ａ股４２４．３５点，成交量明显放大。", "zh"),
+        ("（Ａ、Ｄ）", "en"),
+        (
+            "ＣＡＲＥＥＲ ａｎｄ ｔｈｅ ｆｕｔｕｒｅ ｏｆ ｔｈｅ ｉｎｄｕｓｔｒｙ",
+            "en",
+        ),
+        ("Toaster, kettle (1.5&nbsp;kW): 12.5&nbsp;A and the&nbsp;cable", "en"),
+        ("&nbsp;&nbsp;&nbsp;", "und"),
+    ],
+)
+def test_full_width_letters_and_html_entities(
+    detector: LanguageDetector, text: str, lang: str
+) -> None:
+    assert detector.detect(text).lang == lang
