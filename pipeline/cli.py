@@ -1,13 +1,14 @@
 """The ``pipeline`` command: parse options, call the library, print, map results to exit codes.
 
 Exit codes: 0 success; 1 ``check`` found differences; 2 usage or config error; 3 some inputs could
-not be read (the rest were processed and written).
+not be read (the rest were processed and written); 4 internal error (a bug).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from pipeline.report import problem_line, summary
 from pipeline.runner import RunResult, run_pipeline
 from pipeline.version import __version__
 
-EXIT_OK, EXIT_DIFFERENT, EXIT_USAGE, EXIT_INPUT_PROBLEMS = 0, 1, 2, 3
+EXIT_OK, EXIT_DIFFERENT, EXIT_USAGE, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 _raw_dir = click.argument(
     "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -56,7 +57,12 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _load(config_path: Path | None, jobs: int | None) -> Config:
+def _load(raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None) -> Config:
+    if out_dir.resolve() == raw_dir.resolve():
+        click.echo(
+            "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
+        )
+        sys.exit(EXIT_USAGE)
     try:
         return load_config(config_path).with_jobs(jobs)
     except ConfigError as exc:
@@ -104,6 +110,7 @@ def main() -> None:
       1  check found differences
       2  usage or config error
       3  some inputs could not be read (the rest were processed and written)
+      4  internal error (a bug; the traceback is printed)
     """
 
 
@@ -117,7 +124,7 @@ def run(
     Problems (unreadable files, bad JSONL lines, undecodable bytes) are printed one per line to
     stderr and listed in manifest.json; the rest of the input is still processed.
     """
-    config = _load(config_path, jobs)
+    config = _load(raw_dir, out_dir, config_path, jobs)
     result = _run(raw_dir, out_dir, config, quiet)
     write_outputs(out_dir, render_outputs(result, config))
     if not quiet:
@@ -131,8 +138,9 @@ def check(
     raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
-    what differs. Writes nothing."""
-    config = _load(config_path, jobs)
+    what differs. Writes nothing. Input problems are already recorded in manifest.json, so they
+    do not change the exit code here."""
+    config = _load(raw_dir, out_dir, config_path, jobs)
     result = _run(raw_dir, out_dir, config, quiet=True)
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
@@ -142,4 +150,15 @@ def check(
         sys.exit(EXIT_DIFFERENT)
     if not quiet:
         click.echo(f"{out_dir.as_posix()} is up to date")
-    sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
+    sys.exit(EXIT_OK)
+
+
+def entry() -> None:
+    """Console-script entry point: ``main``, with a crash (a bug, never bad input) reported with
+    its traceback and exit code 4, so that it cannot be mistaken for ``check``'s 1."""
+    try:
+        main()
+    except Exception:
+        traceback.print_exc()
+        click.echo("Error: internal error (a bug): please report it with the traceback", err=True)
+        sys.exit(EXIT_INTERNAL)

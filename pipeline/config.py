@@ -8,6 +8,7 @@ explicitly. Unknown options and wrong types are reported at start as a :class:`C
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -74,6 +75,11 @@ class Config:
         """The options that shape the output, as written to the manifest (``jobs`` left out)."""
         data = dataclasses.asdict(self)
         data.pop("jobs")
+        user_dict = self.segmentation.user_dict
+        if user_dict:  # the file's name and content, not where it lies on this machine
+            content = Path(user_dict).read_bytes()
+            data["segmentation"]["user_dict"] = Path(user_dict).name
+            data["segmentation"]["user_dict_sha256"] = hashlib.sha256(content).hexdigest()
         result: dict[str, Any] = _lists(data)
         return result
 
@@ -135,16 +141,27 @@ def _validate(config: Config, where: str) -> Config:
         )
     if config.input.encoding != "auto":
         try:
-            "".encode(config.input.encoding)
+            b"abc \xff\xfe".decode(config.input.encoding, errors="replace")
         except LookupError:
             raise ConfigError(
                 f"{where}.input: unknown encoding '{config.input.encoding}'"
             ) from None
+        except (UnicodeError, TypeError, ValueError):
+            raise ConfigError(
+                f"{where}.input: '{config.input.encoding}' is not a text encoding"
+            ) from None
     if not 0.0 < config.language.mixed_min_share <= 0.5:
         raise ConfigError(f"{where}.language: 'mixed_min_share' must be in (0, 0.5]")
     user_dict = config.segmentation.user_dict
-    if user_dict and not Path(user_dict).is_file():
-        raise ConfigError(f"{where}.segmentation: user_dict file not found: {user_dict}")
+    if user_dict:
+        try:
+            Path(user_dict).read_text(encoding="utf-8")
+        except OSError as exc:
+            message = f"cannot read user_dict {user_dict}: {exc.strerror}"
+            raise ConfigError(f"{where}.segmentation: {message}") from None
+        except UnicodeDecodeError:
+            message = f"user_dict {user_dict} is not UTF-8 text"
+            raise ConfigError(f"{where}.segmentation: {message}") from None
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
     for ext in config.input.extensions:
@@ -192,4 +209,13 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         where = f"{path.name} [tool.pipeline]"
     else:
         where = path.name
+    segmentation = data.get("segmentation")
+    if isinstance(segmentation, dict) and isinstance(segmentation.get("user_dict"), str):
+        # A relative user_dict is relative to the config file, wherever the command runs.
+        user_dict = segmentation["user_dict"]
+        if user_dict and not Path(user_dict).is_absolute():
+            data = {
+                **data,
+                "segmentation": {**segmentation, "user_dict": str(path.parent / user_dict)},
+            }
     return config_from_mapping(data, where)

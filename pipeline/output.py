@@ -7,7 +7,6 @@ would write. Nothing written holds a time or an absolute path.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections import Counter
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.records import Record, to_json_line
+from pipeline.records import Record, to_json, to_json_line
 from pipeline.runner import RunResult
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__
 
@@ -91,7 +90,7 @@ def render_outputs(result: RunResult, config: Config) -> dict[str, bytes]:
     for record in result.records:
         texts[file_for(record)].append(to_json_line(record))
     texts[DROPPED_FILE] = [to_json_line(dropped) for dropped in result.dropped]
-    manifest = json.dumps(build_manifest(result, config), ensure_ascii=False, indent=2) + "\n"
+    manifest = to_json(build_manifest(result, config), indent=2) + "\n"
     texts[MANIFEST_FILE] = [manifest]
     return {name: "".join(lines).encode("utf-8") for name, lines in texts.items()}
 
@@ -99,9 +98,12 @@ def render_outputs(result: RunResult, config: Config) -> dict[str, bytes]:
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write each file atomically: a temp file in the same folder, then a rename over the old."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
     for name, data in files.items():
         handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
         try:
+            os.fchmod(handle, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
@@ -122,7 +124,7 @@ def _first_difference(old: bytes, new: bytes) -> str:
 
 def compare_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
     """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly).
-    Files other than the outputs are reported too, except hidden ones."""
+    Other files in ``out_dir`` are reported too, except hidden ones (folders are not)."""
     differences = []
     for name, data in files.items():
         path = out_dir / name
@@ -134,6 +136,6 @@ def compare_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
             differences.append(f"{name}: differs ({_first_difference(current, data)})")
     if out_dir.is_dir():
         for path in sorted(out_dir.iterdir()):
-            if path.name not in files and not path.name.startswith("."):
+            if path.name not in files and not path.name.startswith(".") and not path.is_dir():
                 differences.append(f"{path.name}: not written by run")
     return differences

@@ -4,8 +4,8 @@ Splitting follows the file's own style: blank lines between paragraphs when the 
 otherwise one paragraph per line. Inside a blank-line paragraph, the lines of hard-wrapped text are
 joined with a space, or with nothing when either side is a CJK character. Edges are trimmed of white
 space and
-debris. Debris inside a paragraph (zero-width characters, stray control and bidi characters) is
-removed and each removal is recorded as a fix with its offsets into the original paragraph.
+debris. Debris (zero-width characters, stray control and bidi characters) is removed and each
+removal is recorded as a fix with its offsets into the original paragraph.
 """
 
 from __future__ import annotations
@@ -19,14 +19,18 @@ from pipeline.config import InputConfig
 from pipeline.records import Fix, Paragraph, Role
 
 # Zero-width space, BOM/zero-width no-break space, word joiner, soft hyphen, LRM/RLM, bidi
-# embeddings and isolates, the object replacement character, C0 controls but tab and newline, DEL
-# and C1 controls. ZWJ/ZWNJ are kept: they carry meaning in emoji and some scripts.
+# embeddings and isolates, the object replacement character, C0 controls but tab and newline, DEL,
+# C1 controls, and lone surrogates (from JSON escapes such as "\ud800"). ZWJ/ZWNJ are kept: they
+# carry meaning in emoji and some scripts.
 _DEBRIS_CLASS = (
     "\u200b\ufeff\u2060\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffc"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 )
 _DEBRIS = re.compile(f"[{_DEBRIS_CLASS}]+")
 _EDGE = re.compile(rf"^[\s{_DEBRIS_CLASS}]+|[\s{_DEBRIS_CLASS}]+$")
+_PLAIN_EDGE = re.compile(rf"^[^\S{_DEBRIS_CLASS}]+|[^\S{_DEBRIS_CLASS}]+$")
+_LEADING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*")
+_TRAILING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*$")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
 _NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
 _PAGE_BREAKS = re.compile(r"[\f\u2029]")
@@ -100,28 +104,43 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[str]:
     return [join_lines(block) for block in blocks if block]
 
 
-def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], bool]:
-    """Trim a raw paragraph and remove debris inside it.
+def original_text(raw: str) -> str:
+    """A raw paragraph with plain white space trimmed: the text that fix offsets refer to."""
+    return _PLAIN_EDGE.sub("", raw)
 
-    Returns the clean text, the fixes (offsets into the trimmed original) and whether a Markdown
-    heading marker (``## ``) was removed.
+
+def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], bool]:
+    """Trim a raw paragraph and remove the debris in it.
+
+    Plain white space at the edges is trimmed; that trimmed text is the paragraph's original.
+    Debris is removed and recorded as fixes with offsets into the original: a run at either edge
+    together with the white space around it, and each run inside. Returns the clean text, the
+    fixes and whether a Markdown heading marker (``## ``) was removed (also a fix).
     """
-    original = raw.strip()
-    if original and (_DEBRIS.match(original) or _DEBRIS.match(original[-1])):
-        original = _EDGE.sub("", original)
+    original = original_text(raw)
+    lead = _LEADING_DEBRIS.match(original)
+    start = lead.end() if lead else 0
+    trail = _TRAILING_DEBRIS.search(original, start)
+    end = trail.start() if trail else len(original)
     fixes: list[Fix] = []
-    body_start = 0
+    if start:
+        fixes.append(Fix("strip_debris", original[:start], "", 0, start))
+    body_start = start
     if markdown:
-        marker = _MARKDOWN_HEADING.match(original)
-        if marker and marker.end() < len(original):
-            fixes.append(Fix("markdown_heading", marker.group(), "", 0, marker.end()))
+        marker = _MARKDOWN_HEADING.match(original, start)
+        if marker and marker.end() < end:
+            fixes.append(Fix("markdown_heading", marker.group(), "", start, marker.end()))
             body_start = marker.end()
-    if _DEBRIS.search(original, body_start) is None:  # the common case: nothing to remove
-        return original[body_start:], fixes, body_start > 0
-    for match in _DEBRIS.finditer(original, body_start):
-        fixes.append(Fix("strip_debris", match.group(), "", match.start(), match.end()))
-    text = _DEBRIS.sub("", original[body_start:])
-    return text, fixes, body_start > 0
+    inner = [
+        Fix("strip_debris", match.group(), "", match.start(), match.end())
+        for match in _DEBRIS.finditer(original, body_start, end)
+    ]
+    fixes.extend(inner)
+    if end < len(original):
+        fixes.append(Fix("strip_debris", original[end:], "", end, len(original)))
+    body = original[body_start:end]
+    text = _DEBRIS.sub("", body) if inner else body
+    return text, fixes, body_start > start
 
 
 def classify_role(text: str, config: InputConfig, heading_hint: bool = False) -> Role:

@@ -21,7 +21,8 @@ CONTEXT_LANGS = frozenset({"mixed", "und"})
 
 def record_id(article_key: str, lang: str) -> str:
     """A stable id for an article's record in one language."""
-    return hashlib.sha1(f"{article_key}\x1f{lang}".encode()).hexdigest()[:16]
+    key = f"{article_key}\x1f{lang}".encode("utf-8", "surrogatepass")  # odd file names
+    return hashlib.sha1(key).hexdigest()[:16]
 
 
 class ArticleProcessor:

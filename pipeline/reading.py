@@ -42,23 +42,36 @@ class InputFile:
 
 def discover(
     raw_dir: Path, extensions: tuple[str, ...], skip_dir: Path | None = None
-) -> tuple[list[str], list[str]]:
-    """Return the input files under ``raw_dir`` (relative POSIX paths, sorted) and the files that
-    were passed over because of their extension. Hidden files and folders are not looked at, nor
-    ``skip_dir`` (the output folder, when it lies inside ``raw_dir``)."""
+) -> tuple[list[str], list[str], list[Problem]]:
+    """Return the input files under ``raw_dir`` (relative POSIX paths, sorted), the files passed
+    over because of their extension, and folders that could not be listed. Hidden files and
+    folders are not looked at, nor ``skip_dir`` (the output folder, when inside ``raw_dir``).
+    Symbolic links to folders are followed, each folder once."""
     wanted: list[str] = []
     ignored: list[str] = []
+    problems: list[Problem] = []
     skip = skip_dir.resolve() if skip_dir is not None else None
-    for root, dirs, files in os.walk(raw_dir):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and Path(root, d).resolve() != skip
-        )
+    seen = {raw_dir.resolve()}
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename or raw_dir)
+        rel = where.relative_to(raw_dir).as_posix() if where != raw_dir else "."
+        problems.append(Problem(rel, f"cannot list folder: {error.strerror}", "unreadable"))
+
+    for root, dirs, files in os.walk(raw_dir, onerror=unlistable, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            real = Path(root, name).resolve()
+            if not name.startswith(".") and real != skip and real not in seen:
+                seen.add(real)
+                kept.append(name)
+        dirs[:] = kept
         for name in files:
             if name.startswith("."):
                 continue
             rel = Path(root, name).relative_to(raw_dir).as_posix()
             (wanted if Path(name).suffix.lower() in extensions else ignored).append(rel)
-    return sorted(wanted), sorted(ignored)
+    return sorted(wanted), sorted(ignored), problems
 
 
 def read_file(raw_dir: Path, rel_path: str, config: Config) -> InputFile:
@@ -104,7 +117,8 @@ def _optional_str(obj: dict[str, Any], name: str) -> str | None:
 def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
     fields = config.jsonl
     seen_ids: set[str] = set()
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line.lstrip("\ufeff")  # a BOM left where files were joined together
         if not line.strip():
             continue
 
@@ -116,6 +130,9 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
         except json.JSONDecodeError as exc:
             problem(f"invalid JSON: {exc.msg} at column {exc.colno}", "invalid_json")
             continue
+        except (ValueError, RecursionError) as exc:  # huge integers, absurdly deep nesting
+            problem(f"invalid JSON: {str(exc)[:80]}", "invalid_json")
+            continue
         if not isinstance(obj, dict):
             problem("line is not a JSON object", "invalid_json")
             continue
@@ -125,7 +142,7 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             continue
         listed = obj.get(fields.paragraphs_field)
         body = obj.get(fields.text_field)
-        if listed is not None:
+        if listed is not None and not (listed == [] and isinstance(body, str)):
             if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
                 problem(f"field '{fields.paragraphs_field}' is not a list of strings", "bad_field")
                 continue
@@ -150,3 +167,5 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             key = f"{result.path}#{article_id}"
         url = _optional_str(obj, fields.url_field)
         result.articles.append(Article(source, key, article_id, url, paragraphs))
+    if not result.articles and not result.problems:
+        result.problems.append(Problem(result.path, "no articles in file", "empty", "warning"))

@@ -8,6 +8,7 @@ machine or the clock.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any, Literal
@@ -108,10 +109,24 @@ class DroppedParagraph:
     similarity: float | None = None
 
 
+# Lone surrogates cannot be written as UTF-8; NEL, LS and PS split lines for many JSONL readers.
+_ESCAPED = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
+
+
+def to_json(data: Any, indent: int | None = None) -> str:
+    """JSON text with non-ASCII written as is, except lone surrogates (from JSON escapes or
+    undecodable file names) and the line separators NEL, LS and PS, which are written as
+    ``\\uXXXX`` escapes: the text stays valid UTF-8 and one record stays on one line."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    if _ESCAPED.search(text):
+        text = _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
+
+
 def to_json_line(obj: Any) -> str:
     """Serialise a record-model dataclass (or plain data) as one stable JSON line."""
     data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
-    return json.dumps(data, ensure_ascii=False) + "\n"
+    return to_json(data) + "\n"
 
 
 def record_schema() -> dict[str, Any]:

@@ -54,8 +54,9 @@ def run_pipeline(
     """Run every stage over ``raw_dir``. ``on_start`` is told the number of articles before
     processing starts and ``progress`` how many more are done as they finish. ``out_dir``, when
     inside ``raw_dir``, is not read as input."""
-    paths, ignored = discover(raw_dir, config.input.extensions, out_dir)
-    inputs = [read_file(raw_dir, path, config) for path in paths]
+    paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
+    inputs = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
+    inputs += [read_file(raw_dir, path, config) for path in paths]
     articles: list[Article] = [article for item in inputs for article in item.articles]
     if on_start:
         on_start(len(articles))

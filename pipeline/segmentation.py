@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,12 @@ from pipeline.config import SegmentationConfig
 
 def cache_dir() -> Path:
     """Where jieba's dictionary cache is kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory: jieba's cache goes to the temp folder
+            base = tempfile.gettempdir()
     return Path(base) / "career-pipeline"
 
 

@@ -49,7 +49,10 @@ def test_pyproject_without_tool_table_is_not_a_config(tmp_path: Path) -> None:
         ({"input": {"extensions": ["txt"]}}, "must start with '.'"),
         ({"segmentation": {"user_words": "呼叫中心"}}, "must be a list of strings"),
         ({"segmentation": {"hmm": 1}}, "'hmm' must be true or false"),
-        ({"segmentation": {"user_dict": "no/such/file.txt"}}, "user_dict file not found"),
+        (
+            {"segmentation": {"user_dict": "no/such/file.txt"}},
+            "cannot read user_dict no/such/file.txt",
+        ),
         ({"jobs": 0}, "'jobs' must be at least 1"),
         ({"jsonl": "text"}, "'jsonl' must be a table"),
     ],
@@ -72,3 +75,31 @@ def test_manifest_config_leaves_out_jobs() -> None:
     data = Config(jobs=4).output_dict()
     assert "jobs" not in data
     assert data["input"]["extensions"] == [".txt", ".md", ".jsonl"]
+
+
+@pytest.mark.parametrize("encoding", ["undefined", "idna", "rot13"])
+def test_encodings_that_cannot_decode_files_are_rejected(encoding: str) -> None:
+    with pytest.raises(ConfigError, match="encoding"):
+        config_from_mapping({"input": {"encoding": encoding}})
+
+
+def test_user_dict_must_be_utf8(tmp_path: Path) -> None:
+    userdict = tmp_path / "terms.txt"
+    userdict.write_bytes("呼叫中心 10 n\n".encode("gb18030"))
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        config_from_mapping({"segmentation": {"user_dict": str(userdict)}})
+
+
+def test_user_dict_is_relative_to_the_config_file_and_named_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "terms.txt").write_text("呼叫中心 10 n\n", encoding="utf-8")
+    (tmp_path / "pipeline.toml").write_text('[segmentation]\nuser_dict = "terms.txt"\n', "utf-8")
+    elsewhere = tmp_path / "sub"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = load_config()
+    assert Path(config.segmentation.user_dict) == tmp_path / "terms.txt"
+    written = config.output_dict()["segmentation"]
+    assert written["user_dict"] == "terms.txt"
+    assert len(written["user_dict_sha256"]) == 64

@@ -79,14 +79,24 @@ def test_debris_is_removed_and_recorded_with_offsets() -> None:
     assert [(f.rule, f.before, f.start, f.end) for f in fixes] == [
         ("strip_debris", "\u200b", 2, 3),
         ("strip_debris", "\x07", 5, 6),
+        ("strip_debris", "\u200b\u200b", 8, 10),
     ]
-    # Replaying the fixes on the trimmed original gives the output text.
-    original = "电信\u200b客服\x07行业"
+    # Replaying the fixes on the original (plain white space trimmed) gives the output text.
+    original = "电信\u200b客服\x07行业\u200b\u200b"
     rebuilt, last = "", 0
     for fix in fixes:
         rebuilt += original[last : fix.start] + fix.after
         last = fix.end
     assert rebuilt + original[last:] == text
+
+
+def test_debris_at_the_edges_is_recorded_with_the_space_around_it() -> None:
+    text, fixes, _ = clean_paragraph("\ufeff\u200b Title here \x07")
+    assert text == "Title here"
+    assert [(f.before, f.start, f.end) for f in fixes] == [
+        ("\ufeff\u200b ", 0, 3),
+        (" \x07", 13, 15),
+    ]
 
 
 def test_zero_width_joiner_is_kept() -> None:
@@ -248,6 +258,7 @@ def test_undecodable_bytes_are_a_warning_and_the_text_is_kept(raw_dir: Path) -> 
 def test_discover_sorts_filters_and_skips_hidden(raw_dir: Path) -> None:
     for name in ["b.txt", "a/z.jsonl", "a/y.md", "notes.pdf", ".hidden.txt", ".git/x.txt"]:
         write(raw_dir, name, "x")
-    wanted, ignored = discover(raw_dir, (".txt", ".md", ".jsonl"))
+    wanted, ignored, problems = discover(raw_dir, (".txt", ".md", ".jsonl"))
     assert wanted == ["a/y.md", "a/z.jsonl", "b.txt"]
     assert ignored == ["notes.pdf"]
+    assert problems == []
