@@ -1,9 +1,13 @@
 """Bytes to text: byte-order marks, strict UTF-8, then charset-normalizer for the rest.
 
 Detection order: a BOM (UTF-8, UTF-16, UTF-32) decides; otherwise text that decodes as strict UTF-8
-is UTF-8; otherwise charset-normalizer picks the encoding (GB18030/GBK, Big5, UTF-16 without BOM,
-Shift-JIS, cp1252...). GB2312 and GBK answers are widened to GB18030, their superset, so that no
-byte sequence valid in a Chinese page is lost. Bytes that still do not decode become U+FFFD and a
+is UTF-8 (unless it holds NUL bytes, as UTF-16 without BOM does); otherwise charset-normalizer picks
+the encoding (GB18030/GBK, Big5, UTF-16 without BOM, Shift-JIS, cp1252...). On short input (under
+512 bytes) its guess gets a second opinion: when its decoding is implausible (scripts mixed as no
+real text mixes them, rare characters) and GB18030 or Big5 decodes to clearly more plausible,
+common Chinese characters, that is taken.
+GB2312 and GBK answers are widened to GB18030, their superset, so that no byte sequence valid in a
+Chinese page is lost. Bytes that still do not decode become U+FFFD and a
 warning that says how many and where the first one was.
 """
 
@@ -21,6 +25,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_SHORT_INPUT = 512  # bytes; below this charset-normalizer's guess gets a second opinion
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5hkscs": "big5hkscs"}
 
 
@@ -60,18 +65,87 @@ def _normalise_name(name: str) -> str:
     return _WIDEN.get(name, name)
 
 
-def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
-    """Decode ``data`` with ``encoding``, or detect the encoding when it is ``"auto"``."""
-    if encoding != "auto":
-        return _decode_counting(data, encoding)
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return _decode_counting(data, name)
+def _strict(data: bytes, encoding: str) -> str | None:
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return data.decode(encoding)
     except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        return _decode_counting(data, "utf-8")
-    return _decode_counting(data, _normalise_name(best.encoding))
+        return None
+
+
+class Decoder:
+    """Decodes input files; the table of common Chinese characters loads on first need."""
+
+    def __init__(self) -> None:
+        self._common_han: frozenset[str] | None = None
+
+    def decode(self, data: bytes, encoding: str = "auto") -> Decoded:
+        """Decode ``data`` with ``encoding``, or detect the encoding when it is ``"auto"``."""
+        if encoding != "auto":
+            return _decode_counting(data, encoding)
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                return _decode_counting(data, name)
+        if b"\x00" not in data:  # NUL bytes: UTF-16/32 without BOM, even when ASCII-valid
+            try:
+                return Decoded(data.decode("utf-8"), "utf-8")
+            except UnicodeDecodeError:
+                pass
+        best = charset_normalizer.from_bytes(data).best()
+        name = _normalise_name(best.encoding) if best is not None else "utf-8"
+        if len(data) < _SHORT_INPUT:
+            name = self._second_opinion(data, name)
+        return _decode_counting(data, name)
+
+    def _second_opinion(self, data: bytes, detected: str) -> str:
+        """On short input charset-normalizer often guesses wrong (GBK as cp949 or Big5, Big5 as
+        UTF-16). When its decoding is implausible and GB18030 or Big5 gives plausible Chinese,
+        take that instead."""
+        text = _strict(data, detected)
+        base = self._plausibility(text) if text is not None else 0.0
+        scored = []
+        for candidate in ("gb18030", "big5"):
+            decoded = _strict(data, candidate)
+            if decoded is not None and candidate != detected:
+                scored.append((self._plausibility(decoded), candidate))
+        if scored:
+            score, candidate = max(scored)
+            if score >= 0.8 and score - base >= 0.3:
+                return candidate
+        return detected
+
+    def _plausibility(self, text: str) -> float:
+        """How much ``text`` looks like real writing, 0 to 1: its non-ASCII letters are of one
+        script, and Chinese text is mostly common characters."""
+        letters = [ch for ch in text if ord(ch) > 0x7F and ch.isalpha()]
+        if not letters:
+            return 0.0
+        hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
+        kana = sum(1 for ch in letters if "\u3041" <= ch <= "\u30ff")
+        han = [ch for ch in letters if "\u4e00" <= ch <= "\u9fff"]
+        if hangul == len(letters):
+            return 0.9
+        if len(han) + kana != len(letters):
+            return 0.1  # scripts mixed in a way real text is not
+        if kana * 10 >= len(letters) * 3:
+            return 0.9  # Japanese: kana are a good share of it
+        common = self._common_table()
+        return sum(1 for ch in han if ch in common) / len(letters)
+
+    def _common_table(self) -> frozenset[str]:
+        if self._common_han is None:
+            chars: set[str] = set()
+            # GB2312 level 1 (3,755 most used simplified) and Big5 level 1 (5,401 common
+            # traditional): the characters nearly all of any real Chinese text is made of.
+            for lead in range(0xB0, 0xD8):
+                for trail in range(0xA1, 0xFF):
+                    chars.update(_strict(bytes([lead, trail]), "gb2312") or "")
+            for lead in range(0xA4, 0xC7):
+                for trail in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
+                    chars.update(_strict(bytes([lead, trail]), "big5") or "")
+            self._common_han = frozenset(chars)
+        return self._common_han
+
+
+def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:
+    """Decode ``data`` with a new :class:`Decoder` (use one Decoder for many files)."""
+    return Decoder().decode(data, encoding)

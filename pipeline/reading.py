@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.decoding import decode_bytes
+from pipeline.decoding import Decoder
 from pipeline.paragraphs import build_paragraphs, join_lines, normalise_newlines, split_paragraphs
 from pipeline.records import Article, Problem, Severity
 
@@ -74,8 +74,11 @@ def discover(
     return sorted(wanted), sorted(ignored), problems
 
 
-def read_file(raw_dir: Path, rel_path: str, config: Config) -> InputFile:
-    """Read and parse one input file; never raises for bad content."""
+def read_file(
+    raw_dir: Path, rel_path: str, config: Config, decoder: Decoder | None = None
+) -> InputFile:
+    """Read and parse one input file; never raises for bad content. Pass one ``decoder`` when
+    reading many files, so that its tables load once."""
     result = InputFile(rel_path)
     try:
         data = (raw_dir / rel_path).read_bytes()
@@ -83,7 +86,7 @@ def read_file(raw_dir: Path, rel_path: str, config: Config) -> InputFile:
         result.problems.append(Problem(rel_path, f"cannot read file: {exc.strerror}", "unreadable"))
         return result
     result.sha256 = hashlib.sha256(data).hexdigest()
-    decoded = decode_bytes(data, config.input.encoding)
+    decoded = (decoder or Decoder()).decode(data, config.input.encoding)
     result.encoding = decoded.encoding
     reason = decoded.problem_reason()
     if reason:

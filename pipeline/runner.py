@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.decoding import Decoder
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
@@ -56,7 +57,8 @@ def run_pipeline(
     inside ``raw_dir``, is not read as input."""
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
     inputs = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
-    inputs += [read_file(raw_dir, path, config) for path in paths]
+    decoder = Decoder()
+    inputs += [read_file(raw_dir, path, config, decoder) for path in paths]
     articles: list[Article] = [article for item in inputs for article in item.articles]
     if on_start:
         on_start(len(articles))

@@ -76,3 +76,32 @@ def test_literal_replacement_character_is_not_counted_as_damage() -> None:
 def test_forced_encoding_is_used_as_given() -> None:
     decoded = decode_bytes(ZH_HANT.encode("big5"), "big5")
     assert decoded.text == ZH_HANT and decoded.encoding == "big5"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        # charset-normalizer alone reads these as cp949, Big5 or UTF-16-BE garbage.
+        ("客服人员", "gbk", "gb18030"),
+        ("薪资水平", "gbk", "gb18030"),
+        ("工资", "gbk", "gb18030"),
+        ("发展前景", "gbk", "gb18030"),
+        ("職業現狀", "big5", "big5"),
+        ("薪資", "big5", "big5"),
+        # ...and the second opinion leaves real Korean and Japanese alone.
+        ("콜센터 산업은 빠르게 성장하고 있습니다.", "cp949", "cp949"),
+        ("業界は急速", "shift_jis", "cp932"),
+    ],
+)
+def test_short_legacy_chinese_gets_a_second_opinion(
+    text: str, encoding: str, expected: str
+) -> None:
+    decoded = decode_bytes(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, expected)
+
+
+def test_latin_utf16_without_bom_is_not_taken_for_utf8() -> None:
+    text = "Career prospects\n\nThe call center grows fast.\n"
+    decoded = decode_bytes(text.encode("utf-16-le"))
+    assert decoded.text == text
+    assert decoded.encoding == "utf-16-le"
