@@ -33,7 +33,9 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 # Katakana middle dot and prolonged sound mark are left out: Chinese uses them in foreign names.
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+_LATIN_WORD = re.compile(
+    r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+"
+)  # not × ÷
 # Full-width Latin letters are Chinese typography ("Ａ股"): they are not English words.
 _FULLWIDTH_LATIN = re.compile(r"[Ａ-Ｚａ-ｚ]")
 # HTML entities left in scraped text ("&nbsp;") are not words of any language.
@@ -56,12 +58,14 @@ _ENGLISH_WORDS = frozenset({
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be", "kk"})
 _MIN_PROBABILITY = 0.9
 _SURE_LETTERS_FACTOR = 3
+_MIN_OTHER_LETTERS = 3  # fewer letters of another script are symbols, not a language
 
 
 @dataclass(frozen=True)
 class Label:
     """A paragraph's language (ISO 639-1, ``mixed`` or ``und``), its Chinese script when it has
-    Chinese, and whether the text itself decided it (short Latin text may not)."""
+    Chinese, and whether it is settled, by the text itself or by its article (short Latin text
+    may be neither: it then goes with its neighbours' record)."""
 
     lang: str
     script: str | None = None
@@ -98,7 +102,7 @@ class LanguageDetector:
             return Label("ko")
         if cyrillic == top:
             return self._cyrillic(text, letters)
-        if other == top and other > han + kana:
+        if other == top and other > han + kana and other >= _MIN_OTHER_LETTERS:
             return self._by_langdetect(text, default="und", short_ok=True)
         if han + kana and latin:
             cjk_weight = (han + kana) / _HAN_PER_WORD
@@ -110,6 +114,8 @@ class LanguageDetector:
                 return self._latin(text, latin_words, latin)
         elif latin:
             return self._latin(text, latin_words, latin)
+        if not han + kana:  # a stray Greek letter or symbol: "π ≈ 3.14", "μm"
+            return Label("und")
         if kana:
             return Label("ja")
         return Label("zh", self.script(text))
@@ -218,7 +224,7 @@ def resolve_undecided(labels: list[Label], weights: list[int]) -> list[Label]:
         ]
         if candidates:
             _, best = max(candidates)
-            resolved.append(replace(label, lang=best))
+            resolved.append(replace(label, lang=best, decided=True))
         else:
             resolved.append(label)
     return resolved

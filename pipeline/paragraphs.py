@@ -35,6 +35,7 @@ _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
 _NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
 _PAGE_BREAKS = re.compile(r"[\f\u2029]")
 _BODY_END = ".。!！;；…,，、"
+_CLOSERS = "\"'”’」』)）]】》>"
 _WRAP_WIDTH = 100
 _WRAPPED_LINE_WIDTH = 50
 
@@ -49,8 +50,14 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_JOIN_WITHOUT_SPACE = re.compile(
+    "[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+    "\U00020000-\U0003ffff]"
+)  # Han, kana, CJK punctuation and full-width forms; not Hangul, which uses spaces
+
+
 def _is_cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
+    return _JOIN_WITHOUT_SPACE.match(ch) is not None
 
 
 def _is_blank(line: str) -> bool:
@@ -147,7 +154,8 @@ def classify_role(text: str, config: InputConfig, heading_hint: bool = False) ->
     """``heading`` for a short line that does not end like a sentence, else ``body``."""
     if heading_hint:
         return "heading"
-    if text[-1] in _BODY_END or len(text) > config.heading_max_width:  # width >= length
+    ending = text.rstrip(_CLOSERS) or text  # 他说：“你好。” ends like a sentence
+    if ending[-1] in _BODY_END or len(text) > config.heading_max_width:  # width >= length
         return "body"
     return "heading" if display_width(text) <= config.heading_max_width else "body"
 

@@ -45,9 +45,12 @@ class ArticleProcessor:
 
 
 def _record_languages(labels: list[Label]) -> list[str]:
-    """Which record each paragraph goes to: its own language, or for ``mixed`` and ``und``
-    paragraphs the language of the nearest paragraph before (else after) them that has one."""
-    own = [None if label.lang in CONTEXT_LANGS else label.lang for label in labels]
+    """Which record each paragraph goes to: its own language, or for ``mixed``, ``und`` and
+    unsettled paragraphs (a short "KPI" in a Chinese article) the language of the nearest
+    paragraph before (else after) them that has one of its own."""
+    own = [
+        None if label.lang in CONTEXT_LANGS or not label.decided else label.lang for label in labels
+    ]
     following: list[str | None] = [None] * len(own)
     upcoming = None
     for position in range(len(own) - 1, -1, -1):
@@ -57,7 +60,7 @@ def _record_languages(labels: list[Label]) -> list[str]:
     previous = None
     for position, lang in enumerate(own):
         if lang is None:
-            fallback = "zh" if labels[position].lang == "mixed" else "und"
+            fallback = "zh" if labels[position].lang == "mixed" else labels[position].lang
             lang = previous or following[position] or fallback
         previous = lang
         result.append(lang)

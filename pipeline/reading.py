@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,9 +99,17 @@ def read_file(
     return result
 
 
+_MARKDOWN_HEADING_LINE = re.compile(r"(?m)^(#{1,6}[ \t].*)$")
+
+
 def _parse_text(result: InputFile, text: str, config: Config) -> None:
-    raw = split_paragraphs(text, config.input.paragraph_split)
+    mode = config.input.paragraph_split
     markdown = result.path.lower().endswith(".md")
+    if markdown:
+        # Markdown separates paragraphs by blank lines and a heading is a paragraph of its own.
+        text = _MARKDOWN_HEADING_LINE.sub(r"\n\1\n", normalise_newlines(text))
+        mode = "blank" if mode == "auto" else mode
+    raw = split_paragraphs(text, mode)
     paragraphs = build_paragraphs(enumerate(raw), config.input, markdown=markdown)
     if not paragraphs:
         result.problems.append(Problem(result.path, "no text in file", "empty", "warning"))

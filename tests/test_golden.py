@@ -73,3 +73,16 @@ def test_bilingual_article_gives_one_record_per_language_in_order() -> None:
     assert [p["index"] for p in en["paragraphs"]] == [0, 1, 2, 3]
     assert [p["index"] for p in career["paragraphs"]] == [4, 5, 6, 7]
     assert en["id"] != career["id"]
+
+
+def test_short_english_fragments_stay_in_their_chinese_article(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(
+        "职业现状\n电信客服的薪资水平相对较低。\nKPI\n未来发展前景良好。\nwww.example.com\n",
+        "utf-8",
+    )
+    result = run_pipeline(raw, Config())
+    assert [record.lang for record in result.records] == ["zh"]
+    langs = [(p.index, p.lang) for p in result.records[0].paragraphs]
+    assert langs == [(0, "zh"), (1, "zh"), (2, "en"), (3, "zh"), (4, "en")]

@@ -171,3 +171,17 @@ def test_full_width_letters_and_html_entities(
     detector: LanguageDetector, text: str, lang: str
 ) -> None:
     assert detector.detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("尺寸：30×40厘米", "zh"),
+        ("价格为5×10元", "zh"),
+        ("π ≈ 3.14", "und"),
+        ("x³ + y³", "en"),
+        ("100 m²", "en"),
+    ],
+)
+def test_symbols_are_not_words(detector: LanguageDetector, text: str, lang: str) -> None:
+    assert detector.detect(text).lang == lang

@@ -6,10 +6,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import write
 
 from pipeline.config import Config, InputConfig, JsonlConfig
-from pipeline.paragraphs import clean_paragraph, split_paragraphs
+from pipeline.paragraphs import classify_role, clean_paragraph, join_lines, split_paragraphs
 from pipeline.reading import discover, read_file
 
 BLANK_STYLE = (
@@ -262,3 +263,29 @@ def test_discover_sorts_filters_and_skips_hidden(raw_dir: Path) -> None:
     assert wanted == ["a/y.md", "a/z.jsonl", "b.txt"]
     assert ignored == ["notes.pdf"]
     assert problems == []
+
+
+def test_markdown_uses_blank_lines_and_headings_stand_alone(raw_dir: Path, config: Config) -> None:
+    write(
+        raw_dir,
+        "a.md",
+        "# Careers\n## Outlook\nThe call center industry is growing and\nwill keep growing.\n\n"
+        "## Pay\nSalaries rose.\n",
+    )
+    (article,) = read_file(raw_dir, "a.md", config).articles
+    assert [(p.role, p.text) for p in article.paragraphs] == [
+        ("title", "Careers"),
+        ("heading", "Outlook"),
+        ("body", "The call center industry is growing and will keep growing."),
+        ("heading", "Pay"),
+        ("body", "Salaries rose."),
+    ]
+
+
+@pytest.mark.parametrize("text", ["他说：“你好。”", 'He said "Yes."', "（完成了。）"])
+def test_sentences_ending_in_closing_quotes_are_body(text: str, config: Config) -> None:
+    assert classify_role(text, config.input) == "body"
+
+
+def test_korean_lines_are_joined_with_a_space() -> None:
+    assert join_lines(["안녕하세요 여러분", "반갑습니다"]) == "안녕하세요 여러분 반갑습니다"
