@@ -44,7 +44,7 @@ def test_golden_case(case: str) -> None:
         if name == MANIFEST_FILE:
             assert _stable_manifest(data) == _stable_manifest(expected)
         else:
-            assert data.decode("utf-8").splitlines() == expected.decode("utf-8").splitlines(), name
+            assert data == expected, name
 
 
 @pytest.mark.parametrize("case", CASES)
