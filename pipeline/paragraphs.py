@@ -28,12 +28,14 @@ _DEBRIS_CLASS = (
 )
 _DEBRIS = re.compile(f"[{_DEBRIS_CLASS}]+")
 _EDGE = re.compile(rf"^[\s{_DEBRIS_CLASS}]+|[\s{_DEBRIS_CLASS}]+$")
+_EDGE_CHAR = re.compile(rf"[\s{_DEBRIS_CLASS}]")
 _PLAIN_EDGE = re.compile(rf"^[^\S{_DEBRIS_CLASS}]+|[^\S{_DEBRIS_CLASS}]+$")
 _LEADING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*")
 _TRAILING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*$")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
 _NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
 _PAGE_BREAKS = re.compile(r"[\f\u2029]")
+_ODD_NEWLINE = re.compile(r"[\r\x85\u2028\v\f\u2029]")
 _BODY_END = ".。!！;；…,，、"
 _CLOSERS = "\"'”’」』)）]】》>"
 _WRAP_WIDTH = 100
@@ -42,6 +44,8 @@ _WRAPPED_LINE_WIDTH = 50
 
 def normalise_newlines(text: str) -> str:
     """Turn CR LF, CR, NEL, LS and VT into LF; form feeds and PS become a blank line."""
+    if not _ODD_NEWLINE.search(text):
+        return text
     return _PAGE_BREAKS.sub("\n\n", _NEWLINES.sub("\n", text))
 
 
@@ -113,7 +117,9 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[str]:
 
 def original_text(raw: str) -> str:
     """A raw paragraph with plain white space trimmed: the text that fix offsets refer to."""
-    return _PLAIN_EDGE.sub("", raw)
+    if raw[:1].isspace() or raw[-1:].isspace():
+        return _PLAIN_EDGE.sub("", raw)
+    return raw
 
 
 def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], bool]:
@@ -125,9 +131,9 @@ def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], b
     fixes and whether a Markdown heading marker (``## ``) was removed (also a fix).
     """
     original = original_text(raw)
-    lead = _LEADING_DEBRIS.match(original)
+    lead = _LEADING_DEBRIS.match(original) if _EDGE_CHAR.match(original[:1]) else None
     start = lead.end() if lead else 0
-    trail = _TRAILING_DEBRIS.search(original, start)
+    trail = _TRAILING_DEBRIS.search(original, start) if _EDGE_CHAR.match(original[-1:]) else None
     end = trail.start() if trail else len(original)
     fixes: list[Fix] = []
     if start:
@@ -138,10 +144,12 @@ def clean_paragraph(raw: str, markdown: bool = False) -> tuple[str, list[Fix], b
         if marker and marker.end() < end:
             fixes.append(Fix("markdown_heading", marker.group(), "", start, marker.end()))
             body_start = marker.end()
-    inner = [
-        Fix("strip_debris", match.group(), "", match.start(), match.end())
-        for match in _DEBRIS.finditer(original, body_start, end)
-    ]
+    inner = []
+    if _DEBRIS.search(original, body_start, end):  # the common case is none
+        inner = [
+            Fix("strip_debris", match.group(), "", match.start(), match.end())
+            for match in _DEBRIS.finditer(original, body_start, end)
+        ]
     fixes.extend(inner)
     if end < len(original):
         fixes.append(Fix("strip_debris", original[end:], "", end, len(original)))

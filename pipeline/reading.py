@@ -126,6 +126,12 @@ def _optional_str(obj: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _one_paragraph(text: str) -> str:
+    """A JSONL list item is one paragraph: lines inside it are joined."""
+    text = normalise_newlines(text)
+    return join_lines(text.split("\n")) if "\n" in text else text
+
+
 def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
     fields = config.jsonl
     seen_ids: set[str] = set()
@@ -158,7 +164,7 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
                 problem(f"field '{fields.paragraphs_field}' is not a list of strings", "bad_field")
                 continue
-            raw = [(i, join_lines(normalise_newlines(p).split("\n"))) for i, p in enumerate(listed)]
+            raw = [(i, _one_paragraph(p)) for i, p in enumerate(listed)]
         elif isinstance(body, str):
             raw = list(enumerate(split_paragraphs(body, config.input.paragraph_split)))
         else:
