@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,21 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
-    """The manifest: versions, config, inputs with sha256 and encoding, counts, problems."""
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a run's output, shared by the manifest and the printed summary."""
+
+    records_per_file: Counter[str]
+    paragraphs_out: Counter[str]
+    paragraph_langs: Counter[str]
+    fixes: Counter[str]
+    errors: int
+    warnings: int
+
+
+def tally(result: RunResult) -> Tally:
+    """Count records per output file, paragraphs out per language, paragraph labels, fixes by
+    rule, and problems by severity."""
     records_per_file: Counter[str] = Counter(file_for(record) for record in result.records)
     paragraphs_out: Counter[str] = Counter()
     paragraph_langs: Counter[str] = Counter()
@@ -55,7 +68,14 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
         for paragraph in record.paragraphs:
             paragraph_langs[paragraph.lang] += 1
             fixes.update(fix.rule for fix in paragraph.fixes)
-    problems = result.problems
+    errors = sum(1 for problem in result.problems if problem.severity == "error")
+    warnings = len(result.problems) - errors
+    return Tally(records_per_file, paragraphs_out, paragraph_langs, fixes, errors, warnings)
+
+
+def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
+    """The manifest: versions, config, inputs with sha256 and encoding, counts, problems."""
+    counts = tally(result)
     return {
         "tool": TOOL_NAME,
         "tool_version": __version__,
@@ -67,20 +87,20 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
         "counts": {
             "files": len(result.inputs),
             "articles": result.article_count,
-            "records": {name: records_per_file[name] for name in OUTPUT_FILES[:3]},
+            "records": {name: counts.records_per_file[name] for name in OUTPUT_FILES[:3]},
             "paragraphs": {
-                lang: {"in": count, "out": paragraphs_out[lang]}
+                lang: {"in": count, "out": counts.paragraphs_out[lang]}
                 for lang, count in sorted(result.paragraphs_in.items())
             },
-            "paragraph_langs": dict(sorted(paragraph_langs.items())),
-            "fixes": dict(sorted(fixes.items())),
+            "paragraph_langs": dict(sorted(counts.paragraph_langs.items())),
+            "fixes": dict(sorted(counts.fixes.items())),
             "dropped": len(result.dropped),
             "problems": {
-                "error": sum(1 for p in problems if p.severity == "error"),
-                "warning": sum(1 for p in problems if p.severity == "warning"),
+                "error": counts.errors,
+                "warning": counts.warnings,
             },
         },
-        "problems": [asdict(problem) for problem in problems],
+        "problems": [asdict(problem) for problem in result.problems],
     }
 
 

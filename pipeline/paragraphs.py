@@ -60,7 +60,7 @@ _JOIN_WITHOUT_SPACE = re.compile(
 )  # Han, kana, CJK punctuation and full-width forms; not Hangul, which uses spaces
 
 
-def _is_cjk(ch: str) -> bool:
+def _joins_without_space(ch: str) -> bool:
     return _JOIN_WITHOUT_SPACE.match(ch) is not None
 
 
@@ -75,7 +75,7 @@ def join_lines(lines: Iterable[str]) -> str:
         line = raw.strip()
         if not line:
             continue
-        if out and not (_is_cjk(out[-1]) or _is_cjk(line[0])):
+        if out and not (_joins_without_space(out[-1]) or _joins_without_space(line[0])):
             out += " "
         out += line
     return out

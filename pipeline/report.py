@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.output import file_for
+from pipeline.output import tally
 from pipeline.records import Problem
 from pipeline.runner import RunResult
 
@@ -22,11 +22,8 @@ def problem_line(problem: Problem, raw_dir: Path) -> str:
 def summary(result: RunResult, out_dir: Path | None = None) -> str:
     """A short summary: articles, records per file, paragraphs in and out per language,
     dropped paragraphs and problems."""
-    per_file: dict[str, int] = {}
-    out: dict[str, int] = {}
-    for record in result.records:
-        per_file[file_for(record)] = per_file.get(file_for(record), 0) + 1
-        out[record.lang] = out.get(record.lang, 0) + len(record.paragraphs)
+    counts = tally(result)
+    per_file, out = counts.records_per_file, counts.paragraphs_out
     files = len(result.inputs)
     lines = [
         f"articles    {result.article_count} from {files} file{'s' * (files != 1)}"
@@ -44,10 +41,8 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         rest_out = sum(out.get(lang, 0) for lang, _ in rest)
         label = f"{len(rest)} more"
         lines.append(f"  {label:<9} {rest_in:>7} -> {rest_out} (see manifest.json)")
-    errors = sum(1 for p in result.problems if p.severity == "error")
-    warnings = len(result.problems) - errors
     lines.append(f"dropped     {len(result.dropped)}")
-    lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
+    lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
     if out_dir is not None:
         lines.append(f"written to  {out_dir.as_posix()}")
     return "\n".join(lines)
