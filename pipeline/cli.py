@@ -17,8 +17,11 @@ import click
 
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.output import compare_outputs, render_outputs, write_outputs
+from pipeline.repair.registry import FIX_LEVELS
 from pipeline.report import problem_line, summary
 from pipeline.runner import RunResult, run_pipeline
+from pipeline.scan import scan as scan_inputs
+from pipeline.scan import scan_summary, suspect_json, suspect_line
 from pipeline.version import __version__
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_USAGE, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -49,22 +52,35 @@ _jobs = click.option(
     help="Worker processes (default from config, else 1). Output is identical for any value.",
 )
 _quiet = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
+_fix_level = click.option(
+    "--fix-level",
+    type=click.Choice(FIX_LEVELS),
+    default=None,
+    help="Least confidence of the repairs applied: 'probable' (the default: certain and "
+    "probable) or 'certain' (probable repairs become flags). Overrides the config.",
+)
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for decorate in (_quiet, _jobs, _config, _out, _raw_dir):
+    for decorate in (_quiet, _fix_level, _jobs, _config, _out, _raw_dir):
         command = decorate(command)
     return command
 
 
-def _load(raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None) -> Config:
+def _load(
+    raw_dir: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    jobs: int | None,
+    fix_level: str | None = None,
+) -> Config:
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
             "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
         )
         sys.exit(EXIT_USAGE)
     try:
-        return load_config(config_path).with_jobs(jobs)
+        return load_config(config_path).with_jobs(jobs).with_fix_level(fix_level)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -101,13 +117,14 @@ def main() -> None:
 
     Reads .txt/.md (one article each) and .jsonl (one article per line) under RAW_DIR, in any
     common encoding; labels every paragraph's language (en, zh, mixed, other ISO codes, und);
-    segments Chinese with jieba; writes en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl and
-    manifest.json to the output folder.
+    repairs numbers garbled by machine translation and other damaged text, recording each
+    repair and flagging what it cannot repair; segments Chinese with jieba; writes en.jsonl,
+    zh.jsonl, other.jsonl, dropped.jsonl and manifest.json to the output folder.
 
     \b
     Exit codes:
       0  success
-      1  check found differences
+      1  check found differences; scan found flags
       2  usage or config error
       3  some inputs could not be read (the rest were processed and written)
       4  internal error (a bug; the traceback is printed)
@@ -117,14 +134,19 @@ def main() -> None:
 @main.command()
 @_options
 def run(
-    raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool
+    raw_dir: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    jobs: int | None,
+    fix_level: str | None,
+    quiet: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
 
     Problems (unreadable files, bad JSONL lines, undecodable bytes) are printed one per line to
     stderr and listed in manifest.json; the rest of the input is still processed.
     """
-    config = _load(raw_dir, out_dir, config_path, jobs)
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level)
     result = _run(raw_dir, out_dir, config, quiet)
     write_outputs(out_dir, render_outputs(result, config))
     if not quiet:
@@ -135,12 +157,17 @@ def run(
 @main.command()
 @_options
 def check(
-    raw_dir: Path, out_dir: Path, config_path: Path | None, jobs: int | None, quiet: bool
+    raw_dir: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    jobs: int | None,
+    fix_level: str | None,
+    quiet: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing. Input problems are already recorded in manifest.json, so they
     do not change the exit code here."""
-    config = _load(raw_dir, out_dir, config_path, jobs)
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level)
     result = _run(raw_dir, out_dir, config, quiet=True)
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
@@ -151,6 +178,60 @@ def check(
     if not quiet:
         click.echo(f"{out_dir.as_posix()} is up to date")
     sys.exit(EXIT_OK)
+
+
+@main.command()
+@_raw_dir
+@_config
+@_fix_level
+@click.option("--flags-only", is_flag=True, help="List only the flags, not the repairs made.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="One line per suspect as text, or as a JSON object.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary line at the end.")
+def scan(
+    raw_dir: Path,
+    config_path: Path | None,
+    fix_level: str | None,
+    flags_only: bool,
+    output_format: str,
+    quiet: bool,
+) -> None:
+    """List every suspect in RAW_DIR (default: raw) for review: each repair the run would make
+    and each flag (damage it found but cannot repair), with file, line, rule, span and the
+    proposed repair. Writes nothing.
+
+    \b
+    Exit codes:
+      0  no flags (repairs alone do not count)
+      1  at least one flag: some damage needs an editor
+      2  usage or config error
+      3  some inputs could not be read
+    """
+    try:
+        config = load_config(config_path).with_fix_level(fix_level)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    result = scan_inputs(raw_dir, config)
+    for problem in result.problems:
+        click.echo(problem_line(problem, raw_dir), err=True)
+    for suspect in result.suspects:
+        if flags_only and suspect.kind != "flag":
+            continue
+        click.echo(
+            suspect_json(suspect) if output_format == "jsonl" else suspect_line(suspect, raw_dir)
+        )
+    if not quiet:
+        click.echo(scan_summary(result), err=True)
+    if result.has_errors:
+        sys.exit(EXIT_INPUT_PROBLEMS)
+    sys.exit(EXIT_DIFFERENT if result.flags else EXIT_OK)
 
 
 def entry() -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast, get_args, get_type_hints
 
+from pipeline.repair.registry import FIX_LEVELS, RULE_NAMES, user_rule_problem
+
 SPLIT_MODES = ("auto", "blank", "line")
 
 
@@ -62,6 +64,32 @@ class SegmentationConfig:
 
 
 @dataclass(frozen=True)
+class UserRule:
+    """An extra repair rule from the config file: a regular expression, its replacement
+    (``\\1`` and ``\\g<name>`` refer to groups) and how sure the repair is."""
+
+    name: str
+    pattern: str
+    replacement: str
+    confidence: str = "certain"
+    reason: str = "user rule"
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    """Repair of garbled numbers and damaged text.
+
+    ``fix_level`` is the least confidence applied: ``probable`` applies certain and probable
+    repairs, ``certain`` only certain ones (the others become flags). ``disabled_rules`` names
+    built-in rules to turn off.
+    """
+
+    fix_level: str = "probable"
+    disabled_rules: tuple[str, ...] = ()
+    user_rules: tuple[UserRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything that shapes the output. ``jobs`` is here for convenience but never changes it."""
 
@@ -69,6 +97,7 @@ class Config:
     jsonl: JsonlConfig = field(default_factory=JsonlConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
+    repair: RepairConfig = field(default_factory=RepairConfig)
     jobs: int = 1
 
     def output_dict(self) -> dict[str, Any]:
@@ -86,6 +115,12 @@ class Config:
     def with_jobs(self, jobs: int | None) -> Config:
         """Return a copy with ``jobs`` overridden when given."""
         return self if jobs is None else replace(self, jobs=jobs)
+
+    def with_fix_level(self, fix_level: str | None) -> Config:
+        """Return a copy with the repair ``fix_level`` overridden when given."""
+        if fix_level is None:
+            return self
+        return replace(self, repair=replace(self.repair, fix_level=fix_level))
 
 
 def _lists(value: Any) -> Any:
@@ -122,10 +157,28 @@ def _build(cls: type[Any], where: str, table: dict[str, Any]) -> Any:
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown option(s) {', '.join(unknown)}")
+    missing = [
+        f.name
+        for f in fields(cls)
+        if f.name not in table
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{where}: missing option(s) {', '.join(missing)}")
     values = {}
     for name, value in table.items():
         hint = hints[name]
-        if dataclasses.is_dataclass(hint):
+        item_type = get_args(hint)[0] if get_args(hint) else None
+        if item_type is not None and dataclasses.is_dataclass(item_type):
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                raise ConfigError(f"{where}: '{name}' must be a list of tables")
+            item_class = cast(type[Any], item_type)
+            values[name] = tuple(
+                _build(item_class, f"{where}.{name}[{number}]", item)
+                for number, item in enumerate(value, 1)
+            )
+        elif dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{name}' must be a table")
             values[name] = _build(cast(type[Any], hint), f"{where}.{name}", value)
@@ -164,10 +217,28 @@ def _validate(config: Config, where: str) -> Config:
             raise ConfigError(f"{where}.segmentation: {message}") from None
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
+    _validate_repair(config.repair, f"{where}.repair")
     for ext in config.input.extensions:
         if not ext.startswith("."):
             raise ConfigError(f"{where}.input: extension '{ext}' must start with '.'")
     return config
+
+
+def _validate_repair(repair: RepairConfig, where: str) -> None:
+    if repair.fix_level not in FIX_LEVELS:
+        raise ConfigError(f"{where}: 'fix_level' must be one of {', '.join(FIX_LEVELS)}")
+    unknown = sorted(set(repair.disabled_rules) - set(RULE_NAMES))
+    if unknown:
+        known = ", ".join(RULE_NAMES)
+        raise ConfigError(f"{where}: unknown rule(s) {', '.join(unknown)} (rules: {known})")
+    seen: set[str] = set()
+    for number, rule in enumerate(repair.user_rules, 1):
+        problem = user_rule_problem(rule.name, rule.pattern, rule.replacement, rule.confidence)
+        if problem is None and rule.name in seen:
+            problem = f"name {rule.name!r} is used twice"
+        if problem:
+            raise ConfigError(f"{where}.user_rules[{number}]: {problem}")
+        seen.add(rule.name)
 
 
 def config_from_mapping(table: dict[str, Any], where: str = "config") -> Config:

@@ -26,7 +26,7 @@ DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 # Libraries whose version can change the output; recorded so a difference can be explained.
-_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer")
+_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy")
 
 
 def file_for(record: Record) -> str:
@@ -52,25 +52,40 @@ class Tally:
     paragraphs_out: Counter[str]
     paragraph_langs: Counter[str]
     fixes: Counter[str]
+    fix_confidence: Counter[str]
+    flags: Counter[str]
     errors: int
     warnings: int
 
 
 def tally(result: RunResult) -> Tally:
     """Count records per output file, paragraphs out per language, paragraph labels, fixes by
-    rule, and problems by severity."""
+    rule and by confidence, flags by rule, and problems by severity."""
     records_per_file: Counter[str] = Counter(file_for(record) for record in result.records)
     paragraphs_out: Counter[str] = Counter()
     paragraph_langs: Counter[str] = Counter()
     fixes: Counter[str] = Counter()
+    fix_confidence: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
     for record in result.records:
         paragraphs_out[record.lang] += len(record.paragraphs)
         for paragraph in record.paragraphs:
             paragraph_langs[paragraph.lang] += 1
             fixes.update(fix.rule for fix in paragraph.fixes)
+            fix_confidence.update(fix.confidence for fix in paragraph.fixes)
+            flags.update(flag.rule for flag in paragraph.flags)
     errors = sum(1 for problem in result.problems if problem.severity == "error")
     warnings = len(result.problems) - errors
-    return Tally(records_per_file, paragraphs_out, paragraph_langs, fixes, errors, warnings)
+    return Tally(
+        records_per_file,
+        paragraphs_out,
+        paragraph_langs,
+        fixes,
+        fix_confidence,
+        flags,
+        errors,
+        warnings,
+    )
 
 
 def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
@@ -94,6 +109,10 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
             },
             "paragraph_langs": dict(sorted(counts.paragraph_langs.items())),
             "fixes": dict(sorted(counts.fixes.items())),
+            "fix_confidence": {
+                level: counts.fix_confidence[level] for level in ("certain", "probable")
+            },
+            "flags": dict(sorted(counts.flags.items())),
             "dropped": len(result.dropped),
             "problems": {
                 "error": counts.errors,

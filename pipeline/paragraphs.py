@@ -33,6 +33,7 @@ _PLAIN_EDGE = re.compile(rf"^[^\S{_DEBRIS_CLASS}]+|[^\S{_DEBRIS_CLASS}]+$")
 _LEADING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*")
 _TRAILING_DEBRIS = re.compile(rf"[\s{_DEBRIS_CLASS}]*[{_DEBRIS_CLASS}][\s{_DEBRIS_CLASS}]*$")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
+_MARKDOWN_HEADING_LINE = re.compile(r"#{1,6}[ \t].*")
 _NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
 _PAGE_BREAKS = re.compile(r"[\f\u2029]")
 _ODD_NEWLINE = re.compile(r"[\r\x85\u2028\v\f\u2029]")
@@ -100,19 +101,36 @@ def _uses_blank_lines(lines: list[str]) -> bool:
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[str]:
     """Split text into raw paragraph strings by ``mode``: ``blank``, ``line`` or ``auto``."""
+    return [paragraph for _, paragraph in split_paragraph_lines(text, mode)]
+
+
+def split_paragraph_lines(
+    text: str, mode: str = "auto", markdown: bool = False
+) -> list[tuple[int, str]]:
+    """Split text into ``(first line number, raw paragraph)`` pairs (lines count from 1).
+
+    ``mode`` is ``blank``, ``line`` or ``auto``. With ``markdown``, a heading line (``## ...``)
+    is a paragraph of its own even without blank lines around it.
+    """
     lines = normalise_newlines(text).split("\n")
     if mode == "auto":
         mode = "blank" if _uses_blank_lines(lines) else "line"
     if mode == "line":
-        return [line for line in lines if not _is_blank(line)]
-    blocks: list[list[str]] = [[]]
-    for line in lines:
+        return [(number, line) for number, line in enumerate(lines, 1) if not _is_blank(line)]
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    for number, line in enumerate(lines, 1):
         if _is_blank(line):
-            if blocks[-1]:
-                blocks.append([])
+            current = []
+        elif markdown and _MARKDOWN_HEADING_LINE.match(line):
+            blocks.append((number, [line]))
+            current = []
         else:
-            blocks[-1].append(line)
-    return [join_lines(block) for block in blocks if block]
+            if not current:
+                current = []
+                blocks.append((number, current))
+            current.append(line)
+    return [(number, join_lines(block)) for number, block in blocks]
 
 
 def original_text(raw: str) -> str:
@@ -174,26 +192,28 @@ def is_title_candidate(text: str, config: InputConfig) -> bool:
 
 
 def build_paragraphs(
-    raw_paragraphs: Iterable[tuple[int, str]],
+    raw_paragraphs: Iterable[tuple[int, str, int | None]],
     config: InputConfig,
     *,
     title: str | None = None,
+    title_line: int | None = None,
     detect_title: bool = True,
     markdown: bool = False,
 ) -> list[Paragraph]:
-    """Turn ``(index, raw text)`` pairs into paragraphs with roles and debris fixes.
+    """Turn ``(index, raw text, line)`` triples into paragraphs with roles and debris fixes.
 
-    With an explicit ``title`` it becomes paragraph 0 and the given indexes are shifted by one;
-    otherwise, with ``detect_title``, the first paragraph is the title when it is short.
+    With an explicit ``title`` (found on ``title_line``) it becomes paragraph 0 and the given
+    indexes are shifted by one; otherwise, with ``detect_title``, the first paragraph is the
+    title when it is short.
     """
     paragraphs: list[Paragraph] = []
     offset = 0
     if title is not None:
         text, fixes, _ = clean_paragraph(title)
         if text:
-            paragraphs.append(Paragraph(0, "title", text, fixes=fixes))
+            paragraphs.append(Paragraph(0, "title", text, line=title_line, fixes=fixes))
             offset = 1
-    for index, raw in raw_paragraphs:
+    for index, raw, line in raw_paragraphs:
         text, fixes, marked = clean_paragraph(raw, markdown)
         if not text:
             continue
@@ -202,5 +222,5 @@ def build_paragraphs(
             role: Role = "title"
         else:
             role = classify_role(text, config, heading_hint=marked)
-        paragraphs.append(Paragraph(index + offset, role, text, fixes=fixes))
+        paragraphs.append(Paragraph(index + offset, role, text, line=line, fixes=fixes))
     return paragraphs

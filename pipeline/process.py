@@ -1,8 +1,8 @@
-"""The per-article stage chain: language, segmentation, then one record per language.
+"""The per-article stage chain: repair, language, segmentation, then one record per language.
 
 :class:`ArticleProcessor` is built once per process from the config and holds the heavy objects
-(langdetect profiles, jieba dictionary), loaded on first use. Number repair (before language) and
-deduplication (after records, across articles) are separate stages run by :mod:`pipeline.runner`.
+(langdetect profiles, jieba dictionary), loaded on first use. Deduplication (after records, across
+articles) is a separate stage run by :mod:`pipeline.runner`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections import Counter
 from pipeline.config import Config
 from pipeline.language import Label, LanguageDetector, resolve_undecided
 from pipeline.records import Article, Paragraph, Record
+from pipeline.repair.engine import Repairer
 from pipeline.segmentation import Segmenter
 
 SEGMENTED_LANGS = frozenset({"zh", "mixed"})
@@ -26,14 +27,17 @@ def record_id(article_key: str, lang: str) -> str:
 
 
 class ArticleProcessor:
-    """Labels, segments and splits one article into per-language records."""
+    """Repairs, labels, segments and splits one article into per-language records."""
 
     def __init__(self, config: Config) -> None:
+        self._repairer = Repairer(config.repair)
         self._detector = LanguageDetector(config.language)
         self._segmenter = Segmenter(config.segmentation)
 
     def process(self, article: Article) -> list[Record]:
         """Return the article's records, one per language, in order of first appearance."""
+        for paragraph in article.paragraphs:
+            self._repairer.repair_paragraph(paragraph)
         labels = [self._detector.detect(p.text) for p in article.paragraphs]
         labels = resolve_undecided(labels, [len(p.text) for p in article.paragraphs])
         for paragraph, label in zip(article.paragraphs, labels, strict=True):

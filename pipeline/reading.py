@@ -10,14 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
 from pipeline.decoding import Decoder
-from pipeline.paragraphs import build_paragraphs, join_lines, normalise_newlines, split_paragraphs
+from pipeline.paragraphs import (
+    build_paragraphs,
+    join_lines,
+    normalise_newlines,
+    split_paragraph_lines,
+)
 from pipeline.records import Article, Problem, Severity
 
 
@@ -99,18 +103,14 @@ def read_file(
     return result
 
 
-_MARKDOWN_HEADING_LINE = re.compile(r"(?m)^(#{1,6}[ \t].*)$")
-
-
 def _parse_text(result: InputFile, text: str, config: Config) -> None:
     mode = config.input.paragraph_split
     markdown = result.path.lower().endswith(".md")
-    if markdown:
-        # Markdown separates paragraphs by blank lines and a heading is a paragraph of its own.
-        text = _MARKDOWN_HEADING_LINE.sub(r"\n\1\n", normalise_newlines(text))
-        mode = "blank" if mode == "auto" else mode
-    raw = split_paragraphs(text, mode)
-    paragraphs = build_paragraphs(enumerate(raw), config.input, markdown=markdown)
+    if markdown and mode == "auto":
+        mode = "blank"  # Markdown separates paragraphs by blank lines
+    raw = split_paragraph_lines(text, mode, markdown)
+    triples = [(index, paragraph, line) for index, (line, paragraph) in enumerate(raw)]
+    paragraphs = build_paragraphs(triples, config.input, markdown=markdown)
     if not paragraphs:
         result.problems.append(Problem(result.path, "no text in file", "empty", "warning"))
         return
@@ -164,14 +164,15 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
                 problem(f"field '{fields.paragraphs_field}' is not a list of strings", "bad_field")
                 continue
-            raw = [(i, _one_paragraph(p)) for i, p in enumerate(listed)]
+            raw = [(i, _one_paragraph(p), number) for i, p in enumerate(listed)]
         elif isinstance(body, str):
-            raw = list(enumerate(split_paragraphs(body, config.input.paragraph_split)))
+            pieces = split_paragraph_lines(body, config.input.paragraph_split)
+            raw = [(i, paragraph, number) for i, (_, paragraph) in enumerate(pieces)]
         else:
             wanted = f"'{fields.paragraphs_field}' or '{fields.text_field}'"
             problem(f"no {wanted} field with text", "missing_text")
             continue
-        paragraphs = build_paragraphs(raw, config.input, title=title or None)
+        paragraphs = build_paragraphs(raw, config.input, title=title or None, title_line=number)
         if not paragraphs:
             problem("article has no text", "empty", "warning")
             continue

@@ -49,22 +49,43 @@ class Problem:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A suspect the repair stage found but did not change: for an editor to review.
+
+    ``span`` is the suspect text, ``original[start:end]`` of the paragraph's original text;
+    ``candidates`` are the repairs that the evidence allows, best first (none when nothing can be
+    proposed).
+    """
+
+    rule: str
+    span: str
+    start: int
+    end: int
+    reason: str
+    candidates: tuple[str, ...] = ()
+
+
 @dataclass
 class Paragraph:
     """A paragraph as it leaves the pipeline.
 
     ``index`` is the paragraph's position in its source article (0-based, the title counting as 0
-    when there is one), so any paragraph can be traced back. ``tokens`` holds jieba's segmentation
-    for Chinese and mixed paragraphs and is ``None`` for the others.
+    when there is one), so any paragraph can be traced back; ``line`` is the 1-based line of the
+    input file where it starts (the JSONL line for JSONL input). ``tokens`` holds jieba's
+    segmentation for Chinese and mixed paragraphs and is ``None`` for the others. ``fixes`` are
+    the changes made to the original text, ``flags`` the suspects left for review.
     """
 
     index: int
+    line: int | None = field(default=None, kw_only=True)
     role: Role
     text: str
     lang: str = "und"
     script: str | None = None
     tokens: list[str] | None = None
     fixes: list[Fix] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
 @dataclass

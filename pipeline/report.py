@@ -20,8 +20,8 @@ def problem_line(problem: Problem, raw_dir: Path) -> str:
 
 
 def summary(result: RunResult, out_dir: Path | None = None) -> str:
-    """A short summary: articles, records per file, paragraphs in and out per language,
-    dropped paragraphs and problems."""
+    """A short summary: articles, records per file, paragraphs in and out per language, fixes,
+    flags, dropped paragraphs and problems."""
     counts = tally(result)
     per_file, out = counts.records_per_file, counts.paragraphs_out
     files = len(result.inputs)
@@ -41,6 +41,12 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         rest_out = sum(out.get(lang, 0) for lang, _ in rest)
         label = f"{len(rest)} more"
         lines.append(f"  {label:<9} {rest_in:>7} -> {rest_out} (see manifest.json)")
+    certain, probable = counts.fix_confidence["certain"], counts.fix_confidence["probable"]
+    flagged = sum(counts.flags.values())
+    lines.append(
+        f"fixes       {certain} certain, {probable} probable; {flagged} flag(s)"
+        + (" to review (`pipeline scan`)" if flagged else "")
+    )
     lines.append(f"dropped     {len(result.dropped)}")
     lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
     if out_dir is not None:

@@ -1,23 +1,88 @@
-"""Property tests: reading and language detection never raise, whatever the bytes or text."""
+"""Property tests: reading, repair and language detection never raise, whatever the bytes or
+text; repairs replay and are idempotent."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import Config, LanguageConfig
+from pipeline.config import Config, LanguageConfig, RepairConfig
 from pipeline.decoding import decode_bytes
 from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
 from pipeline.paragraphs import build_paragraphs, clean_paragraph, original_text, split_paragraphs
 from pipeline.reading import read_file
 from pipeline.records import Fix
+from pipeline.repair.base import MARKER
+from pipeline.repair.engine import Repairer
 from pipeline.runner import run_pipeline
 
 DETECTOR = LanguageDetector(LanguageConfig())
+REPAIRERS = (Repairer(RepairConfig()), Repairer(RepairConfig(fix_level="certain")))
+# Pieces of damaged and legitimate text, so that generated strings hit the rules often.
+_PIECES = st.sampled_from(
+    [
+        *[
+            "65,438",
+            "654.38",
+            "6543.8",
+            "65.438",
+            "65438",
+            "65,",
+            "438",
+            "+",
+            "+0",
+            "+0.",
+            "000",
+            ",000",
+            "10,000",
+            "million",
+        ],
+        *[
+            "yuan",
+            "February",
+            "October",
+            "8-",
+            "20",
+            "19",
+            "202",
+            "195",
+            "1",
+            "10",
+            "11",
+            "in",
+            "年",
+            "-minute",
+            "/kloc-",
+            "0/",
+        ],
+        *[
+            "/KLOC-0",
+            "words",
+            "０",
+            "１",
+            "２",
+            "锟斤拷",
+            "�",
+            "Ã©",
+            "â€™",
+            "鑱屼笟",
+            "职业",
+            ".",
+            ",",
+            ":",
+            "6,543,800",
+            "\u200b",
+        ],
+        " ",
+        "\n",
+    ]
+)
+_DAMAGED = st.lists(_PIECES | st.text(max_size=3), max_size=25).map("".join)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -51,7 +116,8 @@ def test_paragraphs_are_non_empty_and_fixes_replay(text: str, mode: str, markdow
     for raw in split_paragraphs(text, mode):
         cleaned, fixes, _ = clean_paragraph(raw, markdown)
         assert _replay(original_text(raw), fixes) == cleaned
-    for paragraph in build_paragraphs(enumerate(split_paragraphs(text, mode)), Config().input):
+    triples = [(index, raw, None) for index, raw in enumerate(split_paragraphs(text, mode))]
+    for paragraph in build_paragraphs(triples, Config().input):
         assert paragraph.text and paragraph.text == paragraph.text.strip()
 
 
@@ -111,3 +177,31 @@ def test_reading_any_file_never_raises(tmp_path: Path, data: bytes, name: str) -
         assert article.paragraphs
     for problem in item.problems:
         assert problem.path == name and problem.reason
+
+
+@SETTINGS
+@given(_DAMAGED | st.text(max_size=200), st.booleans())
+def test_repair_never_raises_replays_and_is_idempotent(text: str, cautious: bool) -> None:
+    repairer = REPAIRERS[cautious]
+    original = original_text(text)
+    cleaned, debris, _ = clean_paragraph(text)
+    repaired = repairer.repair(cleaned, debris)
+    # Every fix, debris removal included, has offsets into the original; replaying gives the text.
+    assert _replay(original, repaired.fixes) == repaired.text
+    for flag in repaired.flags:
+        assert original[flag.start : flag.end] == flag.span
+    again = repairer.repair(repaired.text)
+    assert again.text == repaired.text
+    assert again.fixes == []
+    assert [flag.rule for flag in again.flags] == [flag.rule for flag in repaired.flags]
+    if cautious:
+        assert all(fix.confidence == "certain" for fix in repaired.fixes)
+
+
+@SETTINGS
+@given(_DAMAGED)
+def test_no_marker_survives_without_a_fix_or_a_flag(text: str) -> None:
+    repaired = REPAIRERS[0].repair(text)
+    for match in re.finditer(MARKER + r"\+|/kloc-|锟斤拷|\ufffd", repaired.text, re.I):
+        assert any(match.group() in flag.span for flag in repaired.flags), repaired.text
+    assert not re.search("[０-９]", repaired.text)

@@ -1,0 +1,150 @@
+"""Rules for damaged characters: full-width digits, mojibake, and bytes lost for good."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+import ftfy
+import ftfy.badness
+
+from pipeline.repair.base import Finding
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class FullwidthDigitsRule:
+    """Full-width digits become ASCII digits in every language: ``１２３`` → ``123``.
+
+    Full-width punctuation around them (``３．５％``) is left as it is: it is normal in Chinese.
+    """
+
+    name = "fullwidth_digits"
+    _pattern = re.compile("[０-９]+")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a certain repair for each run of full-width digits."""
+        for match in self._pattern.finditer(text):
+            yield Finding(
+                self.name,
+                match.start(),
+                match.end(),
+                match.group().translate(_FULLWIDTH_DIGITS),
+                "certain",
+                "full-width digits",
+            )
+
+
+class MojibakeRule:
+    """UTF-8 read as Latin-1, cp1252 or another single-byte code page, undone by ftfy:
+    ``doesnâ€™t`` → ``doesn’t``, ``CafÃ©`` → ``Café``.
+
+    Only ftfy's encoding fixes are used; its width, quote, ligature and normalisation fixes are
+    off (the width fix breaks Chinese punctuation), so nothing else in the text changes.
+    """
+
+    name = "mojibake"
+    _suspect = re.compile("[\u0080-\u02ff\u2010-\u2122\u2500-\u25ff]")
+
+    @cached_property
+    def _config(self) -> ftfy.TextFixerConfig:
+        return ftfy.TextFixerConfig(
+            unescape_html=False,
+            remove_terminal_escapes=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            uncurl_quotes=False,
+            fix_line_breaks=False,
+            fix_surrogates=False,
+            remove_control_chars=False,
+            normalization=None,
+        )
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a certain repair for each stretch that ftfy's encoding fixes change."""
+        if not self._suspect.search(text) or not ftfy.badness.is_bad(text):
+            return
+        fixed, steps = ftfy.fix_and_explain(text, self._config)
+        if fixed == text:
+            return
+        how = ", ".join(f"{action} {parameter}" for action, parameter in steps or [])
+        for start, end, replacement in _hunks(text, fixed):
+            yield Finding(self.name, start, end, replacement, "certain", f"mojibake: {how}")
+
+
+def _hunks(old: str, new: str) -> list[tuple[int, int, str]]:
+    """The changed stretches from ``old`` to ``new`` as (start, end, replacement), neighbours
+    closer than two characters merged, and pure insertions widened to one character of
+    ``old``."""
+    hunks: list[list[int]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if hunks and i1 - hunks[-1][1] < 2:
+            hunks[-1][1], hunks[-1][3] = i2, j2
+        else:
+            hunks.append([i1, i2, j1, j2])
+    result = []
+    for i1, i2, j1, j2 in hunks:
+        if i1 == i2:  # an insertion: take in a neighbouring character so the span is not empty
+            if i1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+            else:
+                i2, j2 = i2 + 1, j2 + 1
+        result.append((i1, i2, new[j1:j2]))
+    return result
+
+
+class GbkMojibakeRule:
+    """UTF-8 Chinese read as GBK: ``鑱屼笟`` → ``职业``. Repaired only when the run's GBK bytes
+    are valid UTF-8 and give Chinese text; anything less is left alone."""
+
+    name = "gbk_mojibake"
+    _run = re.compile("[^\x00-\x7f]{3,}")
+    _chinese = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a certain repair for each run that decodes back to Chinese."""
+        for match in self._run.finditer(text):
+            run = match.group()
+            try:
+                decoded = run.encode("gbk").decode("utf-8")
+            except UnicodeError:
+                continue
+            if "\ufffd" in decoded or len(decoded) < 2:
+                continue
+            if len(self._chinese.findall(decoded)) < 0.8 * len(decoded):
+                continue
+            yield Finding(
+                self.name,
+                match.start(),
+                match.end(),
+                decoded,
+                "certain",
+                "mojibake: UTF-8 text read as GBK (its GBK bytes are valid UTF-8)",
+            )
+
+
+class LostBytesRule:
+    """Bytes lost in an earlier decoding: ``锟斤拷`` (U+FFFD as UTF-8, read as GBK) and runs of
+    U+FFFD. Nothing can bring the text back, so these are always flagged, never changed."""
+
+    name = "lost_bytes"
+    _pattern = re.compile("(?:锟斤拷)+|(?:\ufffd)+")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a flag for each run of lost-byte characters."""
+        if "锟斤拷" not in text and "\ufffd" not in text:
+            return
+        for match in self._pattern.finditer(text):
+            yield Finding(
+                self.name,
+                match.start(),
+                match.end(),
+                None,
+                "certain",
+                "bytes lost in an earlier decoding: the text here cannot be recovered",
+            )
