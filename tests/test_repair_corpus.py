@@ -1,0 +1,100 @@
+"""Repair on real text: the seeds in raw/ and committed cleaned/, and the benchmark corpus, whose
+tens of thousands of real numbers must come through unchanged."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO
+
+from pipeline.config import Config, RepairConfig
+from pipeline.scan import scan
+
+ENGLISH_SEED = "000_306bb36a3590e69e.txt"
+
+
+def _cleaned_paragraphs() -> dict[tuple[str, int], dict[str, Any]]:
+    paragraphs = {}
+    for name in ("en.jsonl", "zh.jsonl"):
+        for line in (REPO / "cleaned" / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for paragraph in record["paragraphs"]:
+                paragraphs[(record["source"], paragraph["index"])] = paragraph
+    return paragraphs
+
+
+def test_the_seeds_garbled_numbers_are_repaired_in_committed_cleaned() -> None:
+    raw = (REPO / "raw" / ENGLISH_SEED).read_text(encoding="utf-8")
+    assert "654.38+000 billion" in raw and "in 20 10," in raw and "8-65,438+10,000/year" in raw
+    repaired = {
+        fix["before"]: (fix["after"], fix["rule"], fix["confidence"], paragraph["text"])
+        for paragraph in _cleaned_paragraphs().values()
+        for fix in paragraph["fixes"]
+    }
+    after, rule, confidence, text = repaired["654.38+000"]
+    assert (after, rule, confidence) == ("100", "marker_65438", "certain")
+    assert "nearly 100 billion" in text
+    after, rule, confidence, text = repaired["20 10"]
+    assert (after, rule, confidence) == ("2010", "split_year", "certain")
+    assert "in 2010," in text
+    after, rule, confidence, text = repaired["8-65,438+10,000"]
+    assert (after, rule, confidence) == ("80,000-100,000", "marker_65438_magnitude", "probable")
+    assert "80,000-100,000/year" in text
+    manifest = json.loads((REPO / "cleaned" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["flags"] == {}
+    assert manifest["counts"]["fix_confidence"] == {"certain": 2, "probable": 1}
+
+
+def test_no_marker_form_is_left_in_committed_cleaned() -> None:
+    for paragraph in _cleaned_paragraphs().values():
+        text = str(paragraph["text"])
+        assert not re.search(r"65,?\s?4\.?3\.?8\+|/kloc-|[０-９]|锟斤拷|\ufffd", text, re.I), text
+
+
+def _builder() -> Path | None:
+    candidates = [
+        os.environ.get("PIPELINE_BENCH_BUILDER", ""),
+        str(REPO.parent / "shared/bench/build_corpus.py"),
+        "/work/shared/bench/build_corpus.py",
+    ]
+    return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.fixture(scope="module")
+def bench_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A raw folder holding the benchmark corpus's docs.jsonl (built when not there yet)."""
+    corpus = REPO / "bench-corpus"
+    if not (corpus / "docs.jsonl").is_file():
+        builder = _builder()
+        if builder is None:
+            pytest.skip("benchmark corpus builder (../shared/bench/build_corpus.py) not found")
+        corpus = tmp_path_factory.mktemp("bench-corpus")
+        subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
+    raw = tmp_path_factory.mktemp("bench-raw")
+    (raw / "docs.jsonl").symlink_to(corpus / "docs.jsonl")
+    return raw
+
+
+@pytest.mark.slow
+def test_the_benchmark_corpus_numbers_come_through_unchanged(bench_docs: Path) -> None:
+    text = (bench_docs / "docs.jsonl").read_text(encoding="utf-8")
+    assert len(re.findall("[0-9０-９]+", text)) > 50_000  # the test means something
+
+    result = scan(bench_docs, Config())
+    assert result.flags == []
+    for suspect in result.suspects:  # People's Daily writes its digits full width
+        assert suspect.rule == "fullwidth_digits", suspect
+        assert re.fullmatch("[０-９]+", suspect.span), suspect
+        assert suspect.proposals == (unicodedata.normalize("NFKC", suspect.span),)
+    assert len(result.suspects) > 10_000
+
+    without_width = Config(repair=RepairConfig(disabled_rules=("fullwidth_digits",)))
+    assert scan(bench_docs, without_width).suspects == []
