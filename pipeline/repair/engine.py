@@ -2,7 +2,8 @@
 
 Rules are run pass after pass on the current text until none applies a change (a repair can
 reveal another: ``２０ １０`` becomes ``20 10``, then ``2010``), so repairing a repaired text
-changes nothing. Where findings overlap, the rule earlier in the registry wins. A last guard flags
+changes nothing. Where repairs overlap, the rule earlier in the registry wins; flags give way
+to repairs. A last guard flags
 any marker that no rule took (a disabled rule, an unknown context): no marker form is left in the
 output without a fix or a flag.
 """
@@ -42,9 +43,14 @@ class Repaired:
 
 
 def _select(findings: Iterable[Finding], priority: dict[str, int]) -> list[Finding]:
-    """Non-overlapping findings: by rule priority, then position; in text order."""
+    """Non-overlapping findings, in text order: repairs first, by rule priority then position;
+    then flags where no chosen repair is. A flag never blocks a repair: the repaired text is
+    looked at again in the next pass."""
     chosen: list[Finding] = []
-    ordered = sorted(findings, key=lambda f: (priority.get(f.rule, len(priority)), f.start))
+    ordered = sorted(
+        findings,
+        key=lambda f: (f.replacement is None, priority.get(f.rule, len(priority)), f.start),
+    )
     for finding in ordered:
         if finding.end <= finding.start:
             continue
