@@ -101,19 +101,19 @@ class Decoder:
         UTF-16). When its decoding is implausible and GB18030 or Big5 gives plausible Chinese,
         take that instead."""
         text = _strict(data, detected)
-        base = self._plausibility(text) if text is not None else 0.0
+        base = self.plausibility(text) if text is not None else 0.0
         scored = []
         for candidate in ("gb18030", "big5"):
             decoded = _strict(data, candidate)
             if decoded is not None and candidate != detected:
-                scored.append((self._plausibility(decoded), candidate))
+                scored.append((self.plausibility(decoded), candidate))
         if scored:
             score, candidate = max(scored)
             if score >= 0.8 and score - base >= 0.3:
                 return candidate
         return detected
 
-    def _plausibility(self, text: str) -> float:
+    def plausibility(self, text: str) -> float:
         """How much ``text`` looks like real writing, 0 to 1: its non-ASCII letters are of one
         script, and Chinese text is mostly common characters."""
         letters = [ch for ch in text if ord(ch) > 0x7F and ch.isalpha()]
@@ -128,10 +128,11 @@ class Decoder:
             return 0.1  # scripts mixed in a way real text is not
         if kana * 10 >= len(letters) * 3:
             return 0.9  # Japanese: kana are a good share of it
-        common = self._common_table()
+        common = self.common_han()
         return sum(1 for ch in han if ch in common) / len(letters)
 
-    def _common_table(self) -> frozenset[str]:
+    def common_han(self) -> frozenset[str]:
+        """The common Chinese characters: GB2312 level 1 and Big5 level 1 (built once)."""
         if self._common_han is None:
             chars: set[str] = set()
             # GB2312 level 1 (3,755 most used simplified) and Big5 level 1 (5,401 common

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from conftest import REPO
 
 from pipeline.config import Config, RepairConfig
+from pipeline.repair.registry import RULE_NAMES
 from pipeline.scan import scan
 
 ENGLISH_SEED = "000_306bb36a3590e69e.txt"
@@ -90,11 +92,20 @@ def test_the_benchmark_corpus_numbers_come_through_unchanged(bench_docs: Path) -
 
     result = scan(bench_docs, Config())
     assert result.flags == []
-    for suspect in result.suspects:  # People's Daily writes its digits full width
-        assert suspect.rule == "fullwidth_digits", suspect
-        assert re.fullmatch("[０-９]+", suspect.span), suspect
-        assert suspect.proposals == (unicodedata.normalize("NFKC", suspect.span),)
-    assert len(result.suspects) > 10_000
+    by_rule = Counter(suspect.rule for suspect in result.suspects)
+    assert set(by_rule) == {"fullwidth_digits", "big5_mojibake"}
+    assert by_rule["fullwidth_digits"] > 10_000
+    for suspect in result.suspects:
+        if suspect.rule == "fullwidth_digits":  # People's Daily writes its digits full width
+            assert re.fullmatch("[０-９]+", suspect.span), suspect
+            assert suspect.proposals == (unicodedata.normalize("NFKC", suspect.span),)
+        else:  # three hotel reviews that really are Big5 read as GBK: no digit is involved
+            assert not re.search("[0-9]", suspect.span + suspect.proposals[0]), suspect
+            suspect.proposals[0].encode("big5")
+    assert by_rule["big5_mojibake"] < 20
 
-    without_width = Config(repair=RepairConfig(disabled_rules=("fullwidth_digits",)))
-    assert scan(bench_docs, without_width).suspects == []
+    # The garbled-number rules alone find nothing at all: not a repair, not a flag.
+    text_rules = ("fullwidth_digits", "mojibake", "gbk_mojibake", "big5_mojibake", "lost_bytes")
+    assert set(text_rules) < set(RULE_NAMES)
+    numbers_only = Config(repair=RepairConfig(disabled_rules=text_rules))
+    assert scan(bench_docs, numbers_only).suspects == []

@@ -16,12 +16,19 @@ from pipeline.repair.numbers import (
     MarkerMonthRule,
     SplitYearRule,
 )
-from pipeline.repair.text import FullwidthDigitsRule, GbkMojibakeRule, LostBytesRule, MojibakeRule
+from pipeline.repair.text import (
+    Big5MojibakeRule,
+    FullwidthDigitsRule,
+    GbkMojibakeRule,
+    LostBytesRule,
+    MojibakeRule,
+)
 
 BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     LostBytesRule,
     MojibakeRule,
     GbkMojibakeRule,
+    Big5MojibakeRule,
     MarkerMagnitudeRule,
     MarkerMonthRule,
     MarkerDigitRule,

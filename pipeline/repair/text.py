@@ -10,8 +10,10 @@ from functools import cached_property
 import ftfy
 import ftfy.badness
 
+from pipeline.decoding import Decoder
 from pipeline.repair.base import Finding
 
+_HAN = re.compile("[\u4e00-\u9fff]")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -125,6 +127,62 @@ class GbkMojibakeRule:
                 decoded,
                 "certain",
                 "mojibake: UTF-8 text read as GBK (its GBK bytes are valid UTF-8)",
+            )
+
+
+class Big5MojibakeRule:
+    """Big5 (traditional Chinese) read as GBK: ``┬丁祑砰砞琁ぃ`` → ``房間硬體設施不``.
+
+    A run of non-ASCII text is repaired when it is at least half Han and private-use characters
+    and holds some of what Big5's common bytes become in GBK (kana, box drawing, Greek, Cyrillic,
+    private use), its GB18030 bytes decode as Big5 without error, and the result is mostly
+    common Chinese characters where the run was not. Japanese text is left alone. Probable:
+    the evidence is statistical.
+    """
+
+    name = "big5_mojibake"
+    _run = re.compile("[^\x00-\x7f]{2,}")
+    _signal = re.compile("[\u0370-\u04ff\u2500-\u257f\u3041-\u30ff\ue000-\uf8ff]")
+    _japanese = re.compile("[のはをにがでとてたしすま]")
+    _punctuation = re.compile("[\u3000-\u303f\uff00-\uffef]")
+    _han_or_private = re.compile("[\u4e00-\u9fff\ue000-\uf8ff]")
+
+    @cached_property
+    def _common(self) -> frozenset[str]:
+        return Decoder().common_han()
+
+    def _score(self, text: str) -> float:
+        common = self._common
+        good = sum(1 for ch in text if ch in common or self._punctuation.match(ch))
+        return good / len(text)
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a probable repair for each run that decodes back to plausible Big5 text."""
+        if not self._signal.search(text):
+            return
+        wide = [ch for ch in text if ord(ch) > 0x7F]
+        if len(self._japanese.findall(text)) >= max(2, 0.05 * len(wide)):
+            return  # real Japanese: its particles are not what mojibake looks like
+        for match in self._run.finditer(text):
+            run = match.group()
+            if not self._signal.search(run) or not _HAN.search(run):
+                continue
+            if len(self._han_or_private.findall(run)) < 0.5 * len(run):
+                continue  # Greek, Cyrillic, kana or box drawing of their own, not mojibake
+            try:
+                decoded = run.encode("gb18030").decode("big5")
+            except UnicodeError:
+                continue
+            score = self._score(decoded)
+            if score < 0.75 or score - self._score(run) < 0.4:
+                continue
+            yield Finding(
+                self.name,
+                match.start(),
+                match.end(),
+                decoded,
+                "probable",
+                "mojibake: Big5 text read as GBK (its bytes decode as Big5 into common characters)",
             )
 
 
