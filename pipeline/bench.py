@@ -7,7 +7,8 @@ Usage::
 The corpus (default ``bench-corpus/`` in the working directory; git-ignored, never commit it) is
 built by ``../shared/bench/build_corpus.py`` (next to the repository) when ``--build`` is given or
 when the folder has no ``docs.jsonl``. Printed, each timed in this process with ``perf_counter``:
-reading, language detection (speed, accuracy against ``labels.jsonl``), a langdetect baseline on
+reading, language detection (speed, accuracy against ``labels.jsonl``), repair (speed, what it
+changes), a langdetect baseline on
 short paragraphs, jieba segmentation, and the whole run with 1 and N jobs. It prints measurements
 and asserts nothing about timings. MB = 10^6 bytes of UTF-8 text.
 """
@@ -31,6 +32,7 @@ from pipeline.config import Config
 from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
 from pipeline.reading import read_file
+from pipeline.repair.engine import Repairer
 from pipeline.runner import run_pipeline
 from pipeline.segmentation import Segmenter
 
@@ -136,6 +138,29 @@ def bench_language(paragraphs: list[str], labels: list[dict[str, Any]]) -> None:
     for i in wrong[:5]:
         info = f"{labels[i]['lang']}->{predicted[i]} src={labels[i]['src']}"
         show(f"  wrong #{i} {info}", repr(paragraphs[i][:80]))
+
+
+def bench_repair(paragraphs: list[str]) -> None:
+    """Speed of :class:`pipeline.repair.engine.Repairer` and what it changes on real text."""
+    print("\n== 2b. repair (Repairer.repair, raw paragraphs, default rules) ==")
+    repairer = Repairer(Config().repair)
+    fixes: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    changed = 0
+    start = time.perf_counter()
+    for text in paragraphs:
+        repaired = repairer.repair(text)
+        fixes.update(fix.rule for fix in repaired.fixes)
+        flags.update(flag.rule for flag in repaired.flags)
+        changed += repaired.text != text
+    seconds = time.perf_counter() - start
+    show("time s", f"{seconds:.2f}")
+    show("MB/s", rate(mb(paragraphs), seconds))
+    show("paragraphs changed", f"{changed:,}")
+    show("fixes by rule", dict(fixes.most_common()))
+    show("flags by rule", dict(flags.most_common()))
+    numbers = sum(n for rule, n in fixes.items() if rule.startswith(("marker", "split")))
+    show("garbled-number repairs (should be 0: no garbled numbers here)", numbers)
 
 
 def bench_langdetect(paragraphs: list[str], labels: list[dict[str, Any]]) -> None:
@@ -248,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_reading(corpus)
     paragraphs, labels = load_corpus(corpus)
     bench_language(paragraphs, labels)
+    bench_repair(paragraphs)
     bench_langdetect(paragraphs, labels)
     bench_segmentation(paragraphs, labels)
     bench_run(corpus, args.jobs, built_here)

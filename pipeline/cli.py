@@ -116,10 +116,10 @@ def main() -> None:
     """Clean scraped English and Chinese career articles into structured records.
 
     Reads .txt/.md (one article each) and .jsonl (one article per line) under RAW_DIR, in any
-    common encoding; labels every paragraph's language (en, zh, mixed, other ISO codes, und);
-    repairs numbers garbled by machine translation and other damaged text, recording each
-    repair and flagging what it cannot repair; segments Chinese with jieba; writes en.jsonl,
-    zh.jsonl, other.jsonl, dropped.jsonl and manifest.json to the output folder.
+    common encoding; repairs numbers garbled by machine translation and other damaged text,
+    recording each repair and flagging what it cannot repair (review with `scan`); labels every
+    paragraph's language (en, zh, mixed, other ISO codes, und); segments Chinese with jieba;
+    writes en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl and manifest.json to the output folder.
 
     \b
     Exit codes:

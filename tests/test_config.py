@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from pipeline.config import Config, ConfigError, config_from_mapping, load_config
 
@@ -103,3 +105,14 @@ def test_user_dict_is_relative_to_the_config_file_and_named_by_content(
     written = config.output_dict()["segmentation"]
     assert written["user_dict"] == "terms.txt"
     assert len(written["user_dict_sha256"]) == 64
+
+
+def test_the_readme_config_example_is_valid_and_shows_every_default() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Config", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    table = tomllib.loads(block)["tool"]["pipeline"]
+    config = config_from_mapping(table)
+    assert config.repair.user_rules[0].name == "rmb_sign"
+    defaults = Config().output_dict()
+    shown = config_from_mapping({**table, "repair": {**table["repair"], "user_rules": []}})
+    assert shown.output_dict() == defaults
