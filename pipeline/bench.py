@@ -8,9 +8,10 @@ The corpus (default ``bench-corpus/`` in the working directory; git-ignored, nev
 built by ``../shared/bench/build_corpus.py`` (next to the repository) when ``--build`` is given or
 when the folder has no ``docs.jsonl``. Printed, each timed in this process with ``perf_counter``:
 reading, language detection (speed, accuracy against ``labels.jsonl``), repair (speed, what it
-changes), a langdetect baseline on
-short paragraphs, jieba segmentation, and the whole run with 1 and N jobs. It prints measurements
-and asserts nothing about timings. MB = 10^6 bytes of UTF-8 text.
+changes), a langdetect baseline on short paragraphs, jieba segmentation, the whole run with 1
+and N jobs, and deduplication (accuracy against the labels, speed against NFKC, growth from half
+the corpus to all of it). It prints measurements and asserts nothing about timings.
+MB = 10^6 bytes of UTF-8 text.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pipeline.bench_dedup import bench_dedup_speed, dedup_accuracy
 from pipeline.config import Config
 from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
 from pipeline.reading import read_file
+from pipeline.records import DroppedParagraph
 from pipeline.repair.engine import Repairer
 from pipeline.runner import run_pipeline
 from pipeline.segmentation import Segmenter
@@ -218,8 +221,9 @@ def bench_segmentation(paragraphs: list[str], labels: list[dict[str, Any]]) -> N
     show("join(tokens) != text", failed)
 
 
-def bench_run(corpus: Path, jobs: int, built_here: bool) -> None:
-    """Time the whole run with 1 and ``jobs`` processes and compare the rendered outputs."""
+def bench_run(corpus: Path, jobs: int, built_here: bool) -> list[DroppedParagraph]:
+    """Time the whole run with 1 and ``jobs`` processes and compare the rendered outputs;
+    return the dropped paragraphs of the run."""
     print(f"\n== 5. whole run (run_pipeline + render_outputs, jobs=1 and jobs={jobs}) ==")
     rendered: dict[int, dict[str, bytes]] = {}
     peaks: dict[str, float] = {}
@@ -240,6 +244,7 @@ def bench_run(corpus: Path, jobs: int, built_here: bool) -> None:
             render = time.perf_counter() - start
             show(f"jobs={n} run_pipeline s / render_outputs s", f"{seconds:.2f} / {render:.2f}")
             show(f"jobs={n} records", f"{len(result.records):,}")
+            dropped = result.dropped
             del result
     sizes = {name: f"{len(data) / 1e6:.2f} MB" for name, data in rendered[1].items()}
     show("output sizes", sizes)
@@ -254,6 +259,7 @@ def bench_run(corpus: Path, jobs: int, built_here: bool) -> None:
     show(f"peak RSS children MB (largest child, incl. inherited peak{note})", f"{children:.0f}")
     worker = max(peaks.values(), default=0.0)
     show("peak RSS per worker MB (own VmHWM, sampled every 0.1 s)", f"{worker:.0f}")
+    return dropped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_repair(paragraphs)
     bench_langdetect(paragraphs, labels)
     bench_segmentation(paragraphs, labels)
-    bench_run(corpus, args.jobs, built_here)
+    dropped = bench_run(corpus, args.jobs, built_here)
+    dedup_accuracy(dropped, labels)
+    bench_dedup_speed(corpus)
     print(f"\nbench total (excluding corpus build): {time.perf_counter() - total:.1f} s")
     return 0
 

@@ -17,6 +17,7 @@ from typing import Any, cast, get_args, get_type_hints
 from pipeline.repair.registry import FIX_LEVELS, RULE_NAMES, user_rule_problem
 
 SPLIT_MODES = ("auto", "blank", "line")
+KEEP_POLICIES = ("first", "longest")
 
 
 class ConfigError(ValueError):
@@ -90,6 +91,19 @@ class RepairConfig:
 
 
 @dataclass(frozen=True)
+class DedupConfig:
+    """Dropping repeated paragraphs, exact and near, within and across articles."""
+
+    enabled: bool = True
+    keep: str = "first"
+    similarity: float = 90.0
+    max_edits: int = 6
+    min_length_zh: int = 10
+    min_length_en: int = 30
+    boilerplate_min_articles: int = 3
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything that shapes the output. ``jobs`` is here for convenience but never changes it."""
 
@@ -98,6 +112,7 @@ class Config:
     language: LanguageConfig = field(default_factory=LanguageConfig)
     segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
     jobs: int = 1
 
     def output_dict(self) -> dict[str, Any]:
@@ -121,6 +136,10 @@ class Config:
         if fix_level is None:
             return self
         return replace(self, repair=replace(self.repair, fix_level=fix_level))
+
+    def with_keep(self, keep: str | None) -> Config:
+        """Return a copy with the dedup ``keep`` policy overridden when given."""
+        return self if keep is None else replace(self, dedup=replace(self.dedup, keep=keep))
 
 
 def _lists(value: Any) -> Any:
@@ -218,6 +237,7 @@ def _validate(config: Config, where: str) -> Config:
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
     _validate_repair(config.repair, f"{where}.repair")
+    _validate_dedup(config.dedup, f"{where}.dedup")
     for ext in config.input.extensions:
         if not ext.startswith("."):
             raise ConfigError(f"{where}.input: extension '{ext}' must start with '.'")
@@ -239,6 +259,16 @@ def _validate_repair(repair: RepairConfig, where: str) -> None:
         if problem:
             raise ConfigError(f"{where}.user_rules[{number}]: {problem}")
         seen.add(rule.name)
+
+
+def _validate_dedup(dedup: DedupConfig, where: str) -> None:
+    if dedup.keep not in KEEP_POLICIES:
+        raise ConfigError(f"{where}: 'keep' must be one of {', '.join(KEEP_POLICIES)}")
+    if not 50.0 <= dedup.similarity <= 100.0:
+        raise ConfigError(f"{where}: 'similarity' must be between 50 and 100")
+    for name in ("max_edits", "min_length_zh", "min_length_en", "boilerplate_min_articles"):
+        if getattr(dedup, name) < 0:
+            raise ConfigError(f"{where}: '{name}' must not be negative")
 
 
 def config_from_mapping(table: dict[str, Any], where: str = "config") -> Config:

@@ -24,9 +24,10 @@ RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
 OTHER_FILE = "other.jsonl"
 DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
+DROP_REASONS = ("exact_duplicate", "near_duplicate", "boilerplate")
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 # Libraries whose version can change the output; recorded so a difference can be explained.
-_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy")
+_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy", "rapidfuzz")
 
 
 def file_for(record: Record) -> str:
@@ -113,7 +114,10 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
                 level: counts.fix_confidence[level] for level in ("certain", "probable")
             },
             "flags": dict(sorted(counts.flags.items())),
-            "dropped": len(result.dropped),
+            "dropped": {
+                reason: sum(1 for item in result.dropped if item.reason == reason)
+                for reason in DROP_REASONS
+            },
             "problems": {
                 "error": counts.errors,
                 "warning": counts.warnings,

@@ -1,9 +1,8 @@
 """The whole run: read every input, process the articles, collect records, counts and problems.
 
-Stage order: read and split (:mod:`pipeline.reading`), then per article: language and segmentation
-(:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then the corpus-wide stages on the
-ordered records. Number repair will run on paragraphs before language detection; deduplication
-across articles runs on the ordered records and fills ``dropped``.
+Stage order: read and split (:mod:`pipeline.reading`), then per article: repair, language and
+segmentation (:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then deduplication
+(:mod:`pipeline.dedup`) over the ordered records, which fills ``dropped``.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.decoding import Decoder
+from pipeline.dedup import deduplicate
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
@@ -67,4 +67,5 @@ def run_pipeline(
     paragraphs_in: dict[str, int] = {}
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
-    return RunResult(inputs, ignored, records, paragraphs_in=paragraphs_in)
+    records, dropped = deduplicate(records, config.dedup)
+    return RunResult(inputs, ignored, records, dropped, paragraphs_in)

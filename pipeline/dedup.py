@@ -1,0 +1,278 @@
+"""Deduplication of paragraphs, exact and near, within and across articles.
+
+Paragraphs are compared by their comparison key (:mod:`pipeline.fingerprint`), never changing
+the output text. Exact duplicates share a key. Near-duplicate candidates come from MinHash LSH on
+the keys (linear in the corpus), plus all pairs inside one article for short paragraphs; every
+candidate is verified with rapidfuzz before a drop: similarity at least ``similarity``, at most
+``max_edits`` characters changed, and no digit replaced by another (two salary lines that differ
+in their numbers are different content).
+
+Copies are resolved greedily in priority order (source path, then index; with ``keep =
+"longest"``, longer first): a paragraph is dropped when it matches one already kept, else kept.
+Across articles, paragraphs shorter than the language's minimum length and titles are never
+dropped. A key found in at least ``boilerplate_min_articles`` articles is boilerplate: every copy
+is dropped, the first included.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.config import DedupConfig
+from pipeline.fingerprint import Signatures, candidate_pairs, comparison_key, signatures
+from pipeline.records import DroppedParagraph, Paragraph, Record
+
+_DIGIT = re.compile("[0-9]")
+_SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article
+
+
+@dataclass(frozen=True)
+class Item:
+    """One paragraph as dedup sees it: where it is, what it is compared by, and whether it may
+    be dropped as a copy of a paragraph in another article (long enough, not a title)."""
+
+    position: int  # in corpus order: sorted source path, then index
+    article: int
+    source: str
+    paragraph: Paragraph
+    key: str
+    across: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why an item is dropped: what it matched and how closely."""
+
+    reason: str
+    kept: int
+    similarity: float
+
+
+def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
+    """Every paragraph of ``records`` in corpus order, with its comparison key."""
+    ordered: list[tuple[str, int, int, Paragraph]] = []
+    article_numbers: dict[str, int] = {}
+    for record in records:
+        article = article_numbers.setdefault(record.source, len(article_numbers))
+        for paragraph in record.paragraphs:
+            ordered.append((record.source, article, paragraph.index, paragraph))
+    ordered.sort(key=lambda entry: (entry[1], entry[2]))
+    items = []
+    for position, (source, article, _, paragraph) in enumerate(ordered):
+        least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
+        across = paragraph.role != "title" and len(paragraph.text) >= least
+        key = comparison_key(paragraph.text)
+        items.append(Item(position, article, source, paragraph, key, across))
+    return items
+
+
+class _References:
+    """The paragraphs later ones are compared with (kept ones and boilerplate), indexed so that
+    finding the one a paragraph may match is a lookup, not a scan of every copy."""
+
+    def __init__(self) -> None:
+        self.members: set[int] = set()
+        self._in_article: dict[tuple[str, int], int] = {}
+        self._across: dict[str, int] = {}
+
+    def add(self, item: Item) -> None:
+        self.members.add(item.position)
+        self._in_article.setdefault((item.key, item.article), item.position)
+        if item.across:
+            self._across.setdefault(item.key, item.position)
+
+    def first_for(self, item: Item, key: str) -> int | None:
+        """The first reference with ``key`` that ``item`` may be dropped for: in its own
+        article, or in another when both may be dropped across articles."""
+        found = [self._in_article.get((key, item.article))]
+        if item.across:
+            found.append(self._across.get(key))
+        positions = [position for position in found if position is not None]
+        return min(positions) if positions else None
+
+
+class Deduplicator:
+    """Finds the paragraphs to drop in a corpus, as the config says."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self._config = config
+
+    def _similar(self, a: str, b: str) -> float | None:
+        """The similarity of two keys when they are near-duplicates, else ``None``."""
+        score = fuzz.ratio(a, b, score_cutoff=self._config.similarity)
+        if not score:
+            return None
+        if Levenshtein.distance(a, b, score_cutoff=self._config.max_edits) > self._config.max_edits:
+            return None
+        if _DIGIT.search(a) and _DIGIT.search(b):
+            for op in Levenshtein.opcodes(a, b):
+                if (
+                    op.tag == "replace"
+                    and _DIGIT.search(a[op.src_start : op.src_end])
+                    and _DIGIT.search(b[op.dest_start : op.dest_end])
+                ):
+                    return None  # the numbers differ: different content
+        return round(score, 2)
+
+    def find(
+        self, items: Sequence[Item], signature_rows: Signatures | None = None
+    ) -> dict[int, Match]:
+        """The items to drop, by position, each with what it matched. ``signature_rows`` (one
+        per item, as :func:`pipeline.fingerprint.signatures` gives) may come from the index."""
+        groups: dict[str, list[int]] = defaultdict(list)
+        for item in items:
+            if item.key:
+                groups[item.key].append(item.position)
+        drops = self._boilerplate(items, groups)
+        cross = self._cross_article_neighbours(items, groups, signature_rows)
+        local = self._local_neighbours(items)
+        references = _References()
+        for position in drops:  # a variant of an advert is the advert
+            references.add(items[position])
+        order = sorted(range(len(items)), key=lambda p: self._priority(items[p]))
+        for position in order:
+            if position in drops:
+                continue
+            item = items[position]
+            match = None
+            if item.key:
+                exact = references.first_for(item, item.key)
+                if exact is not None:
+                    match = Match("exact_duplicate", exact, 100.0)
+                else:
+                    match = self._near_match(item, items, cross, local, references)
+            if match is None:
+                references.add(item)
+            elif match.kept in drops:
+                drops[position] = Match("boilerplate", match.kept, match.similarity)
+            else:
+                drops[position] = match
+        return drops
+
+    def _priority(self, item: Item) -> tuple[int, ...]:
+        if self._config.keep == "longest":
+            title_first = 0 if item.paragraph.role == "title" else 1
+            return (title_first, -len(item.paragraph.text), item.position)
+        return (item.position,)
+
+    def _boilerplate(self, items: Sequence[Item], groups: dict[str, list[int]]) -> dict[int, Match]:
+        drops: dict[int, Match] = {}
+        least = self._config.boilerplate_min_articles
+        if least < 2:
+            return drops
+        for members in groups.values():
+            if len(members) < least:
+                continue
+            eligible = [p for p in members if items[p].across]
+            if len({items[p].article for p in eligible}) < least:
+                continue
+            for number, position in enumerate(eligible):
+                other = eligible[1] if number == 0 else eligible[0]
+                drops[position] = Match("boilerplate", other, 100.0)
+        return drops
+
+    def _cross_article_neighbours(
+        self,
+        items: Sequence[Item],
+        groups: dict[str, list[int]],
+        signature_rows: Signatures | None,
+    ) -> dict[str, set[str]]:
+        """Keys that MinHash LSH pairs, among the keys of paragraphs that may be dropped across
+        articles: each key once, by its first such paragraph."""
+        representatives = []
+        for members in groups.values():
+            eligible = next((p for p in members if items[p].across), None)
+            if eligible is not None:
+                representatives.append(eligible)
+        if signature_rows is None:
+            rows = signatures([items[p].key for p in representatives])
+        else:
+            rows = signature_rows[representatives]
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for a, b in candidate_pairs(rows):
+            first, second = items[representatives[a]].key, items[representatives[b]].key
+            neighbours[first].add(second)
+            neighbours[second].add(first)
+        return neighbours
+
+    def _local_neighbours(self, items: Sequence[Item]) -> dict[int, set[int]]:
+        """Inside each article, paragraphs with short keys or that may not be dropped across
+        articles are paired with every other paragraph: MinHash is weak on a few characters,
+        and all pairs inside one article stay cheap."""
+        by_article: dict[int, list[int]] = defaultdict(list)
+        for item in items:
+            if item.key:
+                by_article[item.article].append(item.position)
+        neighbours: dict[int, set[int]] = defaultdict(set)
+        for members in by_article.values():
+            for a in members:
+                if len(items[a].key) >= _SHORT_KEY and items[a].across:
+                    continue
+                for b in members:
+                    if items[a].key != items[b].key:
+                        neighbours[a].add(b)
+                        neighbours[b].add(a)
+        return neighbours
+
+    def _near_match(
+        self,
+        item: Item,
+        items: Sequence[Item],
+        cross: dict[str, set[str]],
+        local: dict[int, set[int]],
+        references: _References,
+    ) -> Match | None:
+        candidates = {p for p in local.get(item.position, ()) if p in references.members}
+        for other_key in cross.get(item.key, ()):
+            reference = references.first_for(item, other_key)
+            if reference is not None:
+                candidates.add(reference)
+        best: Match | None = None
+        for other in sorted(candidates):
+            if items[other].article != item.article and not (item.across and items[other].across):
+                continue
+            score = self._similar(item.key, items[other].key)
+            if score is not None and (best is None or score > best.similarity):
+                best = Match("near_duplicate", other, score)
+        return best
+
+
+def deduplicate(
+    records: list[Record], config: DedupConfig, signature_rows: Signatures | None = None
+) -> tuple[list[Record], list[DroppedParagraph]]:
+    """Drop repeated paragraphs from ``records``; return the records left (those with no
+    paragraph left are removed) and the dropped paragraphs in corpus order."""
+    collecting = gc.isenabled()
+    gc.disable()  # many small objects, none cyclic: the collector would only slow this down
+    try:
+        items = collect_items(records, config)
+        drops = Deduplicator(config).find(items, signature_rows) if config.enabled else {}
+    finally:
+        if collecting:
+            gc.enable()
+    dropped_ids = {id(items[position].paragraph) for position in drops}
+    dropped = [
+        DroppedParagraph(
+            items[position].source,
+            items[position].paragraph.index,
+            items[position].paragraph.text,
+            match.reason,
+            {"source": items[match.kept].source, "index": items[match.kept].paragraph.index},
+            match.similarity,
+        )
+        for position, match in sorted(drops.items())
+    ]
+    kept_records = []
+    for record in records:
+        paragraphs = [p for p in record.paragraphs if id(p) not in dropped_ids]
+        if paragraphs:
+            record.paragraphs = paragraphs
+            kept_records.append(record)
+    return kept_records, dropped

@@ -1,0 +1,146 @@
+"""Fingerprints of paragraphs for deduplication: the comparison key and its MinHash signature.
+
+The comparison key is the text normalised for comparison only (the output is never changed by
+it): Unicode NFKC, case folded, full-width and Chinese punctuation mapped to ASCII, white space
+removed. Digits are kept. The MinHash signature is computed on character n-grams of the key
+(3-grams for Chinese, 5-grams otherwise) with fixed seeds, so it is the same on every machine and
+can be stored in the index between runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+BANDS = 21
+ROWS = 3
+PERMUTATIONS = BANDS * ROWS
+BUCKET_HEADS = 4
+_SEED = 20261130
+_PRIME = np.uint64(1_000_003)
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s+")
+_PUNCTUATION = str.maketrans(
+    {
+        "。": ".",
+        "、": ",",
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "《": "<",
+        "》": ">",
+        "〈": "<",
+        "〉": ">",
+        "【": "[",
+        "】": "]",
+        "〔": "(",
+        "〕": ")",
+        "…": "...",
+        "—": "-",
+        "–": "-",
+        "～": "~",
+        "·": ".",
+    }
+)
+
+Signatures = npt.NDArray[np.uint64]
+
+
+def comparison_key(text: str) -> str:
+    """The text as compared for duplicates: NFKC, case folded, punctuation unified, no spaces."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_PUNCTUATION))
+
+
+def shingle_size(key: str) -> int:
+    """3 characters for mostly-Chinese keys (a character carries a word's worth), else 5."""
+    sample = key[:60]
+    return 3 if sample and 2 * len(_HAN.findall(sample)) >= len(sample) else 5
+
+
+def _permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    generator = np.random.default_rng(_SEED)
+    multipliers = generator.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+    offsets = generator.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+    return multipliers | np.uint64(1), offsets
+
+
+def signatures(keys: Sequence[str]) -> Signatures:
+    """MinHash signatures, one row of ``PERMUTATIONS`` values per key, computed in batches."""
+    result = np.zeros((len(keys), PERMUTATIONS), dtype=np.uint64)
+    multipliers, offsets = _permutations()
+    groups: dict[int, list[int]] = {}
+    for position, key in enumerate(keys):
+        groups.setdefault(shingle_size(key), []).append(position)
+    for size, positions in groups.items():
+        for batch_start in range(0, len(positions), 4096):
+            batch = positions[batch_start : batch_start + 4096]
+            result[batch] = _batch_signatures([keys[p] for p in batch], size, multipliers, offsets)
+    return result
+
+
+def _batch_signatures(
+    keys: list[str],
+    size: int,
+    multipliers: npt.NDArray[np.uint64],
+    offsets: npt.NDArray[np.uint64],
+) -> Signatures:
+    padded = [key.ljust(size, "\0") for key in keys]  # a key shorter than n is one shingle
+    lengths = np.array([len(key) for key in padded], dtype=np.int64)
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - size + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(size):
+            hashes = hashes * _PRIME + codes[offset : offset + count]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    shingles = lengths - size + 1
+    valid = np.repeat(starts, shingles) + (
+        np.arange(int(shingles.sum())) - np.repeat(np.cumsum(shingles) - shingles, shingles)
+    )
+    values = hashes[valid]
+    firsts = np.concatenate(([0], np.cumsum(shingles)[:-1]))
+    out = np.empty((len(keys), PERMUTATIONS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in range(PERMUTATIONS):
+            permuted = (values * multipliers[column] + offsets[column]) >> np.uint64(32)
+            out[:, column] = np.minimum.reduceat(permuted, firsts)
+    return out
+
+
+def candidate_pairs(signature_rows: Signatures) -> set[tuple[int, int]]:
+    """Pairs of rows (i < j) that share all ``ROWS`` values of at least one band (MinHash LSH),
+    each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each band. The work
+    grows linearly with the number of rows."""
+    pairs: set[tuple[int, int]] = set()
+    if len(signature_rows) < 2:
+        return pairs
+    mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=ROWS, dtype=np.uint64) | 1
+    for band in range(BANDS):
+        block = signature_rows[:, band * ROWS : (band + 1) * ROWS]
+        with np.errstate(over="ignore"):
+            keys = (block * mix[:ROWS]).sum(axis=1, dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        bounds = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [len(keys)]))
+        sizes = np.diff(bounds)
+        shared = sizes > 1
+        # A mixed 64-bit key stands for the band's values; a rare false collision costs one
+        # verification, never a wrong drop. In a bucket, each row is paired with the first few
+        # rows only, not with all: a popular paragraph with hundreds of variants would make the
+        # pairs grow with the square of the corpus.
+        for start, size in zip(bounds[:-1][shared].tolist(), sizes[shared].tolist(), strict=True):
+            members = sorted(order[start : start + size].tolist())
+            heads = members[:BUCKET_HEADS]
+            pairs.update(itertools.combinations(heads, 2))
+            pairs.update((head, row) for row in members[BUCKET_HEADS:] for head in heads)
+    return pairs
