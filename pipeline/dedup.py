@@ -4,8 +4,8 @@ Paragraphs are compared by their comparison key (:mod:`pipeline.fingerprint`), n
 the output text. Exact duplicates share a key. Near-duplicate candidates come from MinHash LSH on
 the keys (linear in the corpus), plus all pairs inside one article for short paragraphs; every
 candidate is verified with rapidfuzz before a drop: similarity at least ``similarity``, at most
-``max_edits`` characters changed, and no digit replaced by another (two salary lines that differ
-in their numbers are different content).
+``max_edits`` characters changed, and no number changed (two salary lines that differ in their
+numbers are different content).
 
 Copies are resolved greedily in priority order (source path, then index; with ``keep =
 "longest"``, longer first): a paragraph is dropped when it matches one already kept, else kept.
@@ -30,6 +30,7 @@ from pipeline.fingerprint import Signatures, candidate_pairs, comparison_key, si
 from pipeline.records import DroppedParagraph, Paragraph, Record
 
 _DIGIT = re.compile("[0-9]")
+_ONLY_DIGITS = re.compile("[0-9]+")
 _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article
 
 
@@ -73,6 +74,21 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
     return items
 
 
+def _numbers_differ(a: str, b: str) -> bool:
+    """Whether the differences between two keys change a number: a digit replaced by a digit,
+    or differences that are all digits ("3000" and "300" in otherwise equal text)."""
+    changes = [op for op in Levenshtein.opcodes(a, b) if op.tag != "equal"]
+    touched = [a[op.src_start : op.src_end] + b[op.dest_start : op.dest_end] for op in changes]
+    if touched and all(_ONLY_DIGITS.fullmatch(text) for text in touched):
+        return True
+    return any(
+        op.tag == "replace"
+        and _DIGIT.search(a[op.src_start : op.src_end])
+        and _DIGIT.search(b[op.dest_start : op.dest_end])
+        for op in changes
+    )
+
+
 class _References:
     """The paragraphs later ones are compared with (kept ones and boilerplate), indexed so that
     finding the one a paragraph may match is a lookup, not a scan of every copy."""
@@ -111,14 +127,8 @@ class Deduplicator:
             return None
         if Levenshtein.distance(a, b, score_cutoff=self._config.max_edits) > self._config.max_edits:
             return None
-        if _DIGIT.search(a) and _DIGIT.search(b):
-            for op in Levenshtein.opcodes(a, b):
-                if (
-                    op.tag == "replace"
-                    and _DIGIT.search(a[op.src_start : op.src_end])
-                    and _DIGIT.search(b[op.dest_start : op.dest_end])
-                ):
-                    return None  # the numbers differ: different content
+        if (_DIGIT.search(a) or _DIGIT.search(b)) and _numbers_differ(a, b):
+            return None
         return round(score, 2)
 
     def find(

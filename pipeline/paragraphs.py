@@ -20,11 +20,12 @@ from pipeline.records import Fix, Paragraph, Role
 
 # Zero-width space, BOM/zero-width no-break space, word joiner, soft hyphen, LRM/RLM, bidi
 # embeddings and isolates, the object replacement character, C0 controls but tab and newline, DEL,
-# C1 controls, and lone surrogates (from JSON escapes such as "\ud800"). ZWJ/ZWNJ are kept: they
+# and lone surrogates (from JSON escapes such as "\ud800"). C1 controls are left to the repair
+# stage: they are often bytes of mojibake that it can decode. ZWJ/ZWNJ are kept: they
 # carry meaning in emoji and some scripts.
 _DEBRIS_CLASS = (
     "\u200b\ufeff\u2060\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffc"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff"
 )
 _DEBRIS = re.compile(f"[{_DEBRIS_CLASS}]+")
 _EDGE = re.compile(rf"^[\s{_DEBRIS_CLASS}]+|[\s{_DEBRIS_CLASS}]+$")

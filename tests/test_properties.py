@@ -17,7 +17,7 @@ from pipeline.output import render_outputs
 from pipeline.paragraphs import build_paragraphs, clean_paragraph, original_text, split_paragraphs
 from pipeline.reading import read_file
 from pipeline.records import Fix
-from pipeline.repair.base import MARKER
+from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import Ledger
 from pipeline.runner import run_pipeline
@@ -204,7 +204,9 @@ def test_repair_never_raises_replays_and_is_idempotent(text: str, cautious: bool
 def test_no_marker_survives_without_a_fix_or_a_flag(text: str) -> None:
     repaired = REPAIRERS[0].repair(text)
     ledger = Ledger(text, repaired.fixes)
-    for match in re.finditer(MARKER + r"\+|/kloc-|锟斤拷|\ufffd", repaired.text, re.I):
+    for match in re.finditer(
+        NOT_AFTER_NUMBER + MARKER + r"\+0|/kloc-0/|锟斤拷|\ufffd", repaired.text, re.I
+    ):
         start, end = ledger.original_span(match.start(), match.end())
         assert any(flag.start < end and flag.end > start for flag in repaired.flags), text
     assert not re.search("[０-９]", repaired.text)

@@ -9,7 +9,7 @@ from typing import Protocol
 from pipeline.records import Confidence
 
 # The digits 6 5 4 3 8 as the translator formatted them; with its "+0" the marker is the digit 1.
-MARKER = r"(?:65,\s?438|654\.38|6543\.8|65\.438|65438)"
+MARKER = r"(?:65[,，]\s?438|654\.38|6543\.8|65\.438|65438)"
 # Not the tail of a longer number: no digit, and no digit followed by "." or "," before it.
 NOT_AFTER_NUMBER = r"(?<![0-9])(?<![0-9][.,])"
 

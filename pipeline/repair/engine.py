@@ -10,24 +10,33 @@ output without a fix or a flag.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.config import RepairConfig
 from pipeline.records import Fix, Flag, Paragraph
-from pipeline.repair.base import MARKER, Finding
+from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER, Finding
 from pipeline.repair.ledger import Edit, Ledger
 from pipeline.repair.registry import BUILTIN_RULES, PatternRule
 
-_MAX_PASSES = 4
+_MAX_PASSES = 10
 _GUARDS = (
     (
         "marker_65438",
-        re.compile(MARKER + r"(?:\+|\s?million)"),
+        re.compile(
+            NOT_AFTER_NUMBER
+            + MARKER
+            + r"(?:\s?[+＋](?=\s?[0-9０-９A-Z(])|\s?(?i:million|billion)\b)"
+        ),
         "the 65438 marker (digit 1) in a context no rule repairs",
     ),
-    ("marker_kloc", re.compile(r"/?kloc-", re.I), "the /kloc-0/ marker (digit 1) left as it is"),
+    (
+        "marker_kloc",
+        re.compile(r"/kloc-(?:0(?![.,]?[0-9])|[^/\n]{0,80}?0/)", re.I),
+        "the /kloc-0/ marker (digit 1) left as it is",
+    ),
     ("lost_bytes", re.compile("(?:锟斤拷)+|(?:\ufffd)+"), "bytes lost in an earlier decoding"),
 )
 _GUARD_HINT = re.compile("65|kloc|锟斤拷|\ufffd", re.I)
@@ -47,6 +56,7 @@ def _select(findings: Iterable[Finding], priority: dict[str, int]) -> list[Findi
     then flags where no chosen repair is. A flag never blocks a repair: the repaired text is
     looked at again in the next pass."""
     chosen: list[Finding] = []
+    taken: list[tuple[int, int]] = []  # chosen spans, sorted
     ordered = sorted(
         findings,
         key=lambda f: (f.replacement is None, priority.get(f.rule, len(priority)), f.start),
@@ -54,9 +64,18 @@ def _select(findings: Iterable[Finding], priority: dict[str, int]) -> list[Findi
     for finding in ordered:
         if finding.end <= finding.start:
             continue
-        if all(finding.end <= kept.start or finding.start >= kept.end for kept in chosen):
+        if not _overlaps(taken, finding.start, finding.end):
+            bisect.insort(taken, (finding.start, finding.end))
             chosen.append(finding)
     return sorted(chosen, key=lambda f: f.start)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``spans`` (sorted, not overlapping each other)."""
+    index = bisect.bisect_left(spans, (start, start))
+    after = index < len(spans) and spans[index][0] < end
+    before = index > 0 and spans[index - 1][1] > start
+    return after or before
 
 
 class Repairer:
@@ -117,12 +136,15 @@ class Repairer:
         if not suspects:
             return Repaired(current, list(ledger.fixes if ledger else fixes), [])
         ledger = ledger or Ledger.from_current(text, fixes)
-        flags = [self._flag(finding, ledger) for finding in suspects]
+        spans = ledger.original_spans([(finding.start, finding.end) for finding in suspects])
+        flags = [
+            self._flag(finding, ledger.original, start, end)
+            for finding, (start, end) in zip(suspects, spans, strict=True)
+        ]
         flags.sort(key=lambda flag: (flag.start, flag.end, flag.rule))
         return Repaired(current, list(ledger.fixes), flags)
 
-    def _flag(self, finding: Finding, ledger: Ledger) -> Flag:
-        start, end = ledger.original_span(finding.start, finding.end)
+    def _flag(self, finding: Finding, original: str, start: int, end: int) -> Flag:
         reason, candidates = finding.reason, finding.candidates
         if finding.replacement is not None:
             if finding.confidence == "probable" and not self._apply_probable:
@@ -130,7 +152,7 @@ class Repairer:
             else:
                 reason = f"{reason} (not applied: the rule keeps matching its own output)"
             candidates = (finding.replacement, *candidates)
-        return Flag(finding.rule, ledger.original[start:end], start, end, reason, candidates)
+        return Flag(finding.rule, original[start:end], start, end, reason, candidates)
 
     def repair_paragraph(self, paragraph: Paragraph) -> None:
         """Repair a paragraph in place: its text, fixes and flags."""
@@ -146,9 +168,10 @@ def _unclaimed_markers(text: str, findings: Sequence[Finding]) -> list[Finding]:
     """Markers in ``text`` that no finding covers, as flags."""
     if not _GUARD_HINT.search(text):
         return []
+    spans = sorted((f.start, f.end) for f in findings)  # chosen findings do not overlap
     unclaimed = []
     for rule, pattern, reason in _GUARDS:
         for match in pattern.finditer(text):
-            if not any(f.start < match.end() and f.end > match.start() for f in findings):
+            if not _overlaps(spans, match.start(), match.end()):
                 unclaimed.append(Finding(rule, match.start(), match.end(), None, "certain", reason))
     return unclaimed

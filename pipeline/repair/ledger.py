@@ -9,6 +9,7 @@ the two become one fix from the original to the final text, named after both rul
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,16 @@ def unreplay(text: str, fixes: Sequence[Fix]) -> str:
     return "".join(pieces)
 
 
+class _Placed(list[tuple[int, int, Fix]]):
+    """Fixes with the spans of their output in the current text, and those spans' starts and
+    ends as sorted lists for bisection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+
 def _weaker(a: Confidence, b: Confidence) -> Confidence:
     return "probable" if "probable" in (a, b) else "certain"
 
@@ -70,88 +81,114 @@ class Ledger:
         """Rebuild the ledger of a paragraph from its current text and its fixes."""
         return cls(unreplay(text, fixes), fixes)
 
-    def _placed(self) -> list[tuple[int, int, Fix]]:
-        """Each fix with the span its ``after`` occupies in the current text."""
-        placed = []
+    def _placed(self) -> _Placed:
+        """Each fix with the span its ``after`` occupies in the current text, in order."""
+        placed = _Placed()
         shift = 0
         for fix in self.fixes:
             start = fix.start + shift
             placed.append((start, start + len(fix.after), fix))
+            placed.starts.append(start)
+            placed.ends.append(start + len(fix.after))
             shift += len(fix.after) - (fix.end - fix.start)
         return placed
 
-    def _to_original(
-        self, position: int, placed: list[tuple[int, int, Fix]], *, is_end: bool
-    ) -> int:
+    @staticmethod
+    def _to_original(position: int, placed: _Placed, *, is_end: bool) -> int:
         """Map a current-text position outside every fix's output to the original. A deletion
         exactly at the position stays outside the span: after its text for a span's start,
         before it for a span's end."""
-        shift = 0
-        for start, end, fix in placed:
-            if end > position or (is_end and start == end == position):
-                break
-            shift = end - fix.end
-        return position - shift
+        before = bisect.bisect_right(
+            placed.ends, position
+        )  # fixes whose output ends at or before it
+        while is_end and before and placed[before - 1][0] == placed[before - 1][1] == position:
+            before -= 1
+        if not before:
+            return position
+        _, end, fix = placed[before - 1]
+        return position - (end - fix.end)
 
-    def _covering(
-        self, start: int, end: int, placed: list[tuple[int, int, Fix]]
-    ) -> list[tuple[int, int, Fix]]:
-        """The fixes whose output overlaps ``[start, end)``; a deletion counts when it lies
-        strictly inside."""
+    @staticmethod
+    def _covering(start: int, end: int, placed: _Placed) -> list[int]:
+        """Indexes of the fixes whose output overlaps ``[start, end)``; a deletion counts when
+        it lies strictly inside."""
+        first = max(0, bisect.bisect_left(placed.starts, start) - 1)
         covering = []
-        for fix_start, fix_end, fix in placed:
-            if fix_start == fix_end:
-                inside = start < fix_start < end
-            else:
-                inside = fix_start < end and fix_end > start
-            if inside:
-                covering.append((fix_start, fix_end, fix))
+        for index in range(first, len(placed)):
+            fix_start, fix_end, _ = placed[index]
+            if fix_start >= end:
+                break
+            deletion_inside = fix_start == fix_end and start < fix_start < end
+            if deletion_inside or (fix_start < fix_end and fix_end > start):
+                covering.append(index)
         return covering
+
+    def _span(self, start: int, end: int, placed: _Placed) -> tuple[int, int, int, int, list[int]]:
+        """The current span widened to whole fixes, its original offsets, and those fixes."""
+        covering = self._covering(start, end, placed)
+        cur_start = min([start, *(placed[i][0] for i in covering)])
+        cur_end = max([end, *(placed[i][1] for i in covering)])
+        orig_start = min(
+            [placed[i][2].start for i in covering if placed[i][0] == cur_start]
+            or [self._to_original(cur_start, placed, is_end=False)]
+        )
+        orig_end = max(
+            [placed[i][2].end for i in covering if placed[i][1] == cur_end]
+            or [self._to_original(cur_end, placed, is_end=True)]
+        )
+        return cur_start, cur_end, orig_start, orig_end, covering
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original offsets of the current span ``[start, end)``, widened to whole fixes
         where it overlaps their output."""
+        return self.original_spans([(start, end)])[0]
+
+    def original_spans(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """:meth:`original_span` for many spans at once."""
         placed = self._placed()
-        covering = self._covering(start, end, placed)
-        cur_start = min([start, *(item[0] for item in covering)])
-        cur_end = max([end, *(item[1] for item in covering)])
-        orig_start = min(
-            [*(item[2].start for item in covering if item[0] == cur_start)]
-            or [self._to_original(cur_start, placed, is_end=False)]
-        )
-        orig_end = max(
-            [*(item[2].end for item in covering if item[1] == cur_end)]
-            or [self._to_original(cur_end, placed, is_end=True)]
-        )
-        return orig_start, orig_end
+        return [self._span(start, end, placed)[2:4] for start, end in spans]
 
     def apply(self, edits: Sequence[Edit]) -> None:
-        """Apply non-overlapping edits given in current-text offsets."""
+        """Apply non-overlapping edits given in current-text offsets. Edits that touch the
+        output of the same earlier fix become one fix together with it."""
         placed = self._placed()
+        clusters: list[tuple[list[Edit], set[int]]] = []
+        for edit in sorted(edits, key=lambda item: item.start):
+            touched = set(self._covering(edit.start, edit.end, placed))
+            if clusters and touched & clusters[-1][1]:
+                clusters[-1][0].append(edit)
+                clusters[-1][1].update(touched)
+            else:
+                clusters.append(([edit], touched))
         absorbed: set[int] = set()
         new_fixes: list[Fix] = []
-        for edit in sorted(edits, key=lambda item: item.start):
-            covering = self._covering(edit.start, edit.end, placed)
-            cur_start = min([edit.start, *(item[0] for item in covering)])
-            cur_end = max([edit.end, *(item[1] for item in covering)])
-            orig_start, orig_end = self.original_span(edit.start, edit.end)
-            after = self.text[cur_start : edit.start] + edit.replacement
-            after += self.text[edit.end : cur_end]
-            rules = [item[2].rule for item in covering if item[2].rule != edit.rule]
-            confidence = edit.confidence
-            for item in covering:
-                confidence = _weaker(confidence, item[2].confidence)
-                absorbed.add(id(item[2]))
+        for group, _ in clusters:
+            cur_start, cur_end, orig_start, orig_end, covering = self._span(
+                group[0].start, group[-1].end, placed
+            )
+            pieces, position = [], cur_start
+            for edit in group:
+                pieces += [self.text[position : edit.start], edit.replacement]
+                position = edit.end
+            pieces.append(self.text[position:cur_end])
+            rules = [placed[i][2].rule for i in covering] + [edit.rule for edit in group]
+            confidence: Confidence = "certain"
+            for level in [placed[i][2].confidence for i in covering] + [
+                e.confidence for e in group
+            ]:
+                confidence = _weaker(confidence, level)
+            absorbed.update(covering)
+            assert 0 <= orig_start <= orig_end <= len(self.original)
             new_fixes.append(
                 Fix(
-                    "+".join([*dict.fromkeys(rules), edit.rule]),
+                    "+".join(dict.fromkeys(rules)),
                     self.original[orig_start:orig_end],
-                    after,
+                    "".join(pieces),
                     orig_start,
                     orig_end,
                     confidence,
                 )
             )
-        kept = [fix for fix in self.fixes if id(fix) not in absorbed]
+        kept = [fix for index, fix in enumerate(self.fixes) if index not in absorbed]
         self.fixes = sorted([*kept, *new_fixes], key=lambda item: (item.start, item.end))
         self.text = replay(self.original, self.fixes)

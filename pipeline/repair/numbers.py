@@ -36,7 +36,7 @@ class MarkerDigitRule:
 
     name = "marker_65438"
     _pattern = re.compile(
-        NOT_AFTER_NUMBER + MARKER + r"\+\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*)(?![0-9]|[.,][0-9])"
+        NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*)(?![0-9]|[.,][0-9])"
     )
 
     def find(self, text: str) -> Iterator[Finding]:
@@ -64,10 +64,14 @@ class MarkerMagnitudeRule:
     """
 
     name = "marker_65438_magnitude"
-    _ten_wan = re.compile(NOT_AFTER_NUMBER + MARKER + r"\+\s?10,000(?![0-9]|[.,][0-9])")
-    _low_bound = re.compile(r"(?<![0-9.,])(?P<low>[0-9][0-9.,]*)\s?(?P<dash>[-–~])\s?$")
+    _ten_wan = re.compile(NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?10,000(?![0-9]|[.,][0-9])")
+    _low_bound = re.compile(
+        r"(?<![0-9.,])(?P<low>[0-9][0-9.,]*)(?P<wan>\s?万)?(?P<join>\s?(?:[-–~至到]|to)\s?)$"
+    )
     _million = re.compile(
-        NOT_AFTER_NUMBER + MARKER + r"\s?million(?P<unit>\s?\+|\s?(?:yuan|RMB|元))?(?![A-Za-z])"
+        NOT_AFTER_NUMBER
+        + MARKER
+        + r"\s?(?i:million)(?P<unit>\s?\+|\s?(?:yuan|RMB|元))?(?![A-Za-z])"
     )
     _million_as_wan = re.compile(r"(?<![0-9.,])6,543,800(?![0-9]|[.,][0-9])")
 
@@ -81,12 +85,12 @@ class MarkerMagnitudeRule:
             if low is None:
                 yield Finding(self.name, match.start(), match.end(), "100,000", "probable", reason)
             elif re.fullmatch("[1-9]", low.group("low")):
-                bound, dash = low.group("low"), low.group("dash")
+                bound, join = low.group("low"), low.group("join")
                 yield Finding(
                     self.name,
                     low.start(),
                     match.end(),
-                    f"{bound}0,000{dash}100,000",
+                    f"{bound}0,000{join}100,000",
                     "probable",
                     f"{reason}; the range's lower bound {bound} is {bound}万",
                 )
@@ -141,7 +145,7 @@ class MarkerMonthRule:
 
     name = "marker_65438_month"
     _pattern = re.compile(
-        NOT_AFTER_NUMBER + MARKER + r"\+\s?(?P<month>" + "|".join(_MONTHS) + r")\b"
+        NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?(?P<month>" + "|".join(_MONTHS) + r")\b"
     )
 
     def find(self, text: str) -> Iterator[Finding]:
@@ -172,22 +176,39 @@ class MarkerMonthRule:
 
 
 class KlocRule:
-    """The sister marker ``/kloc-0/`` (also ``/KLOC-0``) is the digit 1.
+    """The sister marker ``/kloc-0/`` is the digit 1: ``in 20/kloc-0/0`` → ``in 2010``.
 
-    ``in 20/kloc-0/0`` → ``in 2010``. Words found inside it (``/kloc-the company 0/``) were
-    displaced from elsewhere in the sentence: that is flagged.
+    Without its closing slash (``/KLOC-0``) the repair is probable, and not made after a letter
+    or before a number (``bugs/KLOC-0.5`` is a defect rate). Words found inside the marker
+    (``/kloc-the company 0/``) were displaced from elsewhere in the sentence: that is flagged.
     """
 
     name = "marker_kloc"
-    _pattern = re.compile(r"/kloc-(?:(?P<words>[^/\n]{0,80}?[^\s/0-9][^/\n]{0,80}?)\s?)?0/?", re.I)
+    _pattern = re.compile(
+        r"/kloc-(?:(?P<words>[^/\n]{0,80}?[^\s/0-9][^/\n]{0,80}?)\s?)?0(?P<slash>/)?", re.I
+    )
+    _after_letter = re.compile("[A-Za-z]")
+    _number_after = re.compile(r"[.,]?[0-9]")
 
     def find(self, text: str) -> Iterator[Finding]:
-        """Yield certain repairs of plain markers and flags for markers with words inside."""
+        """Yield repairs of plain markers and flags for markers with words inside."""
         if "/" not in text:
             return
         for match in self._pattern.finditer(text):
             words = match.group("words")
-            if words is None:
+            if words is not None:
+                if match.group("slash"):
+                    yield Finding(
+                        self.name,
+                        match.start(),
+                        match.end(),
+                        None,
+                        "probable",
+                        f"the /kloc-0/ marker (digit 1) holds displaced words: {words.strip()!r}",
+                        ("1",),
+                    )
+                continue
+            if match.group("slash"):
                 yield Finding(
                     self.name,
                     match.start(),
@@ -196,15 +217,17 @@ class KlocRule:
                     "certain",
                     "the /kloc-0/ marker stands for the digit 1",
                 )
-            else:
+            elif not (
+                self._after_letter.match(text, max(0, match.start() - 1))
+                or self._number_after.match(text, match.end())
+            ):
                 yield Finding(
                     self.name,
                     match.start(),
                     match.end(),
-                    None,
+                    "1",
                     "probable",
-                    f"the /kloc-0/ marker (digit 1) holds displaced words: {words.strip()!r}",
-                    ("1",),
+                    "/KLOC-0 without its closing slash is likely the /kloc-0/ marker (digit 1)",
                 )
 
 
@@ -212,8 +235,10 @@ class SplitYearRule:
     """A space inserted before a digit 1 inside a year: ``in 20 10`` → ``in 2010``,
     ``by 20 1 1`` → ``by 2011``, ``202 1年`` → ``2021年``.
 
-    Certain next to a year context ("in", "since", a month, 年, ...); flagged elsewhere.
-    ``20 10-minute breaks`` and times such as ``2007-7-11 14:43`` are not suspects.
+    Certain when 年 or "year" follows, or a year context ("in", "since", a month, ...) comes
+    before and the text goes on as after a year (punctuation, "the", "and", ...): "On March 20
+    10 students" is a count, so it is flagged, as is any other suspect. ``20 10-minute breaks``
+    and times such as ``2007-7-11 14:43`` are not suspects.
     """
 
     name = "split_year"
@@ -230,6 +255,14 @@ class SplitYearRule:
         re.I,
     )
     _after = re.compile(r"\s?(?:年|years?\b)")
+    _chinese_before = re.compile(r"[在于到至从]\s*$")
+    # What may follow a year in running text; a noun or unit ("20 10 students") makes a count.
+    _year_end = re.compile(
+        r"\s*$|\s?[,.;:!?)\]'\"，。；：、）」』]|\s+(?:the|and|or|but|to|when|with|as|after"
+        r"|before|a|an|it|its|we|he|she|they|this|that|there|was|is|were|are|for|from|of|on"
+        r"|at|by|in|while|until|had|has|have|will|would)\b",
+        re.I,
+    )
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield certain repairs of split years in a year context, flags for the others."""
@@ -239,9 +272,11 @@ class SplitYearRule:
             digits = match.group("left") + match.group("right").replace(" ", "")
             if len(digits) != 4:
                 continue
-            context = self._before.search(text, max(0, match.start() - 30), match.start())
-            context = context or self._after.match(text, match.end())
-            if context:
+            before = self._before.search(text, max(0, match.start() - 30), match.start())
+            if before and self._chinese_before.search(before.group()):
+                before = None  # 在20 11个城市: in Chinese only 年 makes it a year
+            year_like = before is not None and self._year_end.match(text, match.end())
+            if year_like or self._after.match(text, match.end()):
                 yield Finding(
                     self.name,
                     match.start(),

@@ -18,6 +18,7 @@ from pipeline.repair.numbers import (
 )
 from pipeline.repair.text import (
     Big5MojibakeRule,
+    C1ControlsRule,
     FullwidthDigitsRule,
     GbkMojibakeRule,
     LostBytesRule,
@@ -35,6 +36,7 @@ BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     KlocRule,
     SplitYearRule,
     FullwidthDigitsRule,
+    C1ControlsRule,
 )
 RULE_NAMES: tuple[str, ...] = tuple(make().name for make in BUILTIN_RULES)
 FIX_LEVELS = ("certain", "probable")

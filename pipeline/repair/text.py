@@ -44,17 +44,20 @@ class MojibakeRule:
     ``doesnâ€™t`` → ``doesn’t``, ``CafÃ©`` → ``Café``.
 
     Only ftfy's encoding fixes are used; its width, quote, ligature and normalisation fixes are
-    off (the width fix breaks Chinese punctuation), so nothing else in the text changes.
+    off (the width fix breaks Chinese punctuation), and so is its guess that "Ã " lost a
+    no-break space (Portuguese writes "Ã"), so nothing else in the text changes.
     """
 
     name = "mojibake"
     _suspect = re.compile("[\u0080-\u02ff\u2010-\u2122\u2500-\u25ff]")
+    _token = re.compile("[^ \t\n]+")  # ASCII white space only: U+00A0 can be part of mojibake
 
     @cached_property
     def _config(self) -> ftfy.TextFixerConfig:
         return ftfy.TextFixerConfig(
             unescape_html=False,
             remove_terminal_escapes=False,
+            restore_byte_a0=False,  # it turns a real "Ã " into "à"
             fix_latin_ligatures=False,
             fix_character_width=False,
             uncurl_quotes=False,
@@ -65,15 +68,27 @@ class MojibakeRule:
         )
 
     def find(self, text: str) -> Iterator[Finding]:
-        """Yield a certain repair for each stretch that ftfy's encoding fixes change."""
-        if not self._suspect.search(text) or not ftfy.badness.is_bad(text):
+        """Yield a certain repair for each stretch that ftfy's encoding fixes change. Each
+        space-separated token is fixed on its own, so that long text costs linear time."""
+        if not self._suspect.search(text):
             return
-        fixed, steps = ftfy.fix_and_explain(text, self._config)
-        if fixed == text:
-            return
-        how = ", ".join(f"{action} {parameter}" for action, parameter in steps or [])
-        for start, end, replacement in _hunks(text, fixed):
-            yield Finding(self.name, start, end, replacement, "certain", f"mojibake: {how}")
+        for token in self._token.finditer(text):
+            piece = token.group()
+            if not self._suspect.search(piece) or not ftfy.badness.is_bad(piece):
+                continue
+            fixed, steps = ftfy.fix_and_explain(piece, self._config)
+            if fixed == piece:
+                continue
+            how = ", ".join(f"{action} {parameter}" for action, parameter in steps or [])
+            for start, end, replacement in _hunks(piece, fixed):
+                yield Finding(
+                    self.name,
+                    token.start() + start,
+                    token.start() + end,
+                    replacement,
+                    "certain",
+                    f"mojibake: {how}",
+                )
 
 
 def _hunks(old: str, new: str) -> list[tuple[int, int, str]]:
@@ -136,14 +151,16 @@ class Big5MojibakeRule:
     A run of non-ASCII text is repaired when it is at least half Han and private-use characters
     and holds some of what Big5's common bytes become in GBK (kana, box drawing, Greek, Cyrillic,
     private use), its GB18030 bytes decode as Big5 without error, and the result is mostly
-    common Chinese characters where the run was not. Japanese text is left alone. Probable:
-    the evidence is statistical.
+    common Chinese characters where the run was not; and only in a paragraph where at least one
+    such run is six characters long with two telltale characters. Japanese text is left alone.
+    Probable: the evidence is statistical.
     """
 
     name = "big5_mojibake"
     _run = re.compile("[^\x00-\x7f]{2,}")
     _signal = re.compile("[\u0370-\u04ff\u2500-\u257f\u3041-\u30ff\ue000-\uf8ff]")
     _japanese = re.compile("[のはをにがでとてたしすま]")
+    _kana_word = re.compile("[\u30a1-\u30fa\u30fc]{2,}|[\u3041-\u3096]{3,}")
     _punctuation = re.compile("[\u3000-\u303f\uff00-\uffef]")
     _han_or_private = re.compile("[\u4e00-\u9fff\ue000-\uf8ff]")
 
@@ -163,10 +180,13 @@ class Big5MojibakeRule:
         wide = [ch for ch in text if ord(ch) > 0x7F]
         if len(self._japanese.findall(text)) >= max(2, 0.05 * len(wide)):
             return  # real Japanese: its particles are not what mojibake looks like
+        found = []
         for match in self._run.finditer(text):
             run = match.group()
             if not self._signal.search(run) or not _HAN.search(run):
                 continue
+            if self._kana_word.search(run):
+                continue  # a Japanese word (ニトリ): mojibake scatters single kana
             if len(self._han_or_private.findall(run)) < 0.5 * len(run):
                 continue  # Greek, Cyrillic, kana or box drawing of their own, not mojibake
             try:
@@ -174,8 +194,16 @@ class Big5MojibakeRule:
             except UnicodeError:
                 continue
             score = self._score(decoded)
-            if score < 0.75 or score - self._score(run) < 0.4:
-                continue
+            if score >= 0.85 and score - self._score(run) >= 0.4:
+                found.append((match, decoded))
+        # Short runs ("β版", "α角") decode by chance: only a paragraph with at least one long
+        # run full of the telltale characters is taken for mojibake.
+        if not any(
+            len(match.group()) >= 6 and len(self._signal.findall(match.group())) >= 2
+            for match, _ in found
+        ):
+            return
+        for match, decoded in found:
             yield Finding(
                 self.name,
                 match.start(),
@@ -183,6 +211,22 @@ class Big5MojibakeRule:
                 decoded,
                 "probable",
                 "mojibake: Big5 text read as GBK (its bytes decode as Big5 into common characters)",
+            )
+
+
+class C1ControlsRule:
+    """C1 control characters (U+0080 to U+009F) mean nothing in text; after the mojibake rules
+    had their chance to decode them (ftfy maps U+0085 to "…"), those left are removed:
+    ``a\x9db`` → ``ab``."""
+
+    name = "c1_controls"
+    _pattern = re.compile("[\x80-\x9f]+")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a certain removal for each run of C1 controls."""
+        for match in self._pattern.finditer(text):
+            yield Finding(
+                self.name, match.start(), match.end(), "", "certain", "C1 control characters"
             )
 
 
