@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import KEEP_POLICIES, Config, ConfigError, load_config
+from pipeline.index import INDEX_FILE, FingerprintIndex
 from pipeline.output import compare_outputs, render_outputs, write_outputs
 from pipeline.repair.registry import FIX_LEVELS
 from pipeline.report import problem_line, summary
@@ -61,8 +62,46 @@ _fix_level = click.option(
 )
 
 
+_keep = click.option(
+    "--keep",
+    type=click.Choice(KEEP_POLICIES),
+    default=None,
+    help="Which copy of a repeated paragraph is kept: the 'first' (in source path order, the "
+    "default) or the 'longest'. Overrides the config.",
+)
+
+
+_index = click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Fingerprint index (SQLite). Default: OUT_DIR/{INDEX_FILE}.",
+)
+_no_index = click.option(
+    "--no-index", is_flag=True, help="Neither read nor write the index: a full run over RAW_DIR."
+)
+_rebuild = click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Ignore the index: process every file in RAW_DIR, forget files no longer there, and "
+    "write the index anew.",
+)
+
+
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for decorate in (_quiet, _fix_level, _jobs, _config, _out, _raw_dir):
+    for decorate in (
+        _quiet,
+        _rebuild,
+        _no_index,
+        _index,
+        _keep,
+        _fix_level,
+        _jobs,
+        _config,
+        _out,
+        _raw_dir,
+    ):
         command = decorate(command)
     return command
 
@@ -73,6 +112,7 @@ def _load(
     config_path: Path | None,
     jobs: int | None,
     fix_level: str | None = None,
+    keep: str | None = None,
 ) -> Config:
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
@@ -80,19 +120,32 @@ def _load(
         )
         sys.exit(EXIT_USAGE)
     try:
-        return load_config(config_path).with_jobs(jobs).with_fix_level(fix_level)
+        return load_config(config_path).with_jobs(jobs).with_fix_level(fix_level).with_keep(keep)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def _open_index(
+    out_dir: Path, index_path: Path | None, no_index: bool, rebuild: bool, config: Config
+) -> FingerprintIndex | None:
+    if no_index:
+        return None
+    index = FingerprintIndex(index_path or out_dir / INDEX_FILE, config)
+    if rebuild:
+        index.forget_all()
+    return index
 
 
 def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
-def _run(raw_dir: Path, out_dir: Path, config: Config, quiet: bool) -> RunResult:
+def _run(
+    raw_dir: Path, out_dir: Path, config: Config, quiet: bool, index: FingerprintIndex | None
+) -> RunResult:
     if quiet or not _stderr_is_terminal():
-        result = run_pipeline(raw_dir, config, out_dir=out_dir)
+        result = run_pipeline(raw_dir, config, out_dir=out_dir, index=index)
     else:
         with contextlib.ExitStack() as stack:
             bars: list[Any] = []
@@ -104,7 +157,7 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, quiet: bool) -> RunResult
             def advance(done: int) -> None:
                 bars[0].update(done)
 
-            result = run_pipeline(raw_dir, config, advance, start, out_dir)
+            result = run_pipeline(raw_dir, config, advance, start, out_dir, index)
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)
     return result
@@ -139,16 +192,28 @@ def run(
     config_path: Path | None,
     jobs: int | None,
     fix_level: str | None,
+    keep: str | None,
+    index_path: Path | None,
+    no_index: bool,
+    rebuild: bool,
     quiet: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
 
     Problems (unreadable files, bad JSONL lines, undecodable bytes) are printed one per line to
     stderr and listed in manifest.json; the rest of the input is still processed.
+
+    The fingerprint index in OUT_DIR remembers every file processed: unchanged files are not
+    processed again, and files no longer in RAW_DIR still take part (a new batch is deduplicated
+    against everything processed before). The output is always exactly that of a full run over
+    all those files. --rebuild starts again from RAW_DIR alone.
     """
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level)
-    result = _run(raw_dir, out_dir, config, quiet)
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep)
+    index = _open_index(out_dir, index_path, no_index, rebuild, config)
+    result = _run(raw_dir, out_dir, config, quiet, index)
     write_outputs(out_dir, render_outputs(result, config))
+    if index is not None:
+        index.save()
     if not quiet:
         click.echo(summary(result, out_dir))
     sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
@@ -162,13 +227,18 @@ def check(
     config_path: Path | None,
     jobs: int | None,
     fix_level: str | None,
+    keep: str | None,
+    index_path: Path | None,
+    no_index: bool,
+    rebuild: bool,
     quiet: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
-    what differs. Writes nothing. Input problems are already recorded in manifest.json, so they
-    do not change the exit code here."""
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level)
-    result = _run(raw_dir, out_dir, config, quiet=True)
+    what differs. Writes nothing (the index is read, never written). Input problems are already
+    recorded in manifest.json, so they do not change the exit code here."""
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep)
+    index = _open_index(out_dir, index_path, no_index, rebuild, config)
+    result = _run(raw_dir, out_dir, config, True, index)
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
         click.echo(line)

@@ -266,9 +266,11 @@ def _validate_dedup(dedup: DedupConfig, where: str) -> None:
         raise ConfigError(f"{where}: 'keep' must be one of {', '.join(KEEP_POLICIES)}")
     if not 50.0 <= dedup.similarity <= 100.0:
         raise ConfigError(f"{where}: 'similarity' must be between 50 and 100")
-    for name in ("max_edits", "min_length_zh", "min_length_en", "boilerplate_min_articles"):
+    for name in ("max_edits", "min_length_zh", "min_length_en"):
         if getattr(dedup, name) < 0:
             raise ConfigError(f"{where}: '{name}' must not be negative")
+    if dedup.boilerplate_min_articles == 1 or dedup.boilerplate_min_articles < 0:
+        raise ConfigError(f"{where}: 'boilerplate_min_articles' must be 0 (off) or at least 2")
 
 
 def config_from_mapping(table: dict[str, Any], where: str = "config") -> Config:

@@ -19,16 +19,24 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.config import DedupConfig
-from pipeline.fingerprint import Signatures, candidate_pairs, comparison_key, signatures
+from pipeline.fingerprint import (
+    PERMUTATIONS,
+    Signatures,
+    candidate_pairs,
+    comparison_key,
+    signatures,
+)
 from pipeline.records import DroppedParagraph, Paragraph, Record
 
+KnownSignatures = Mapping[int, Signatures]  # MinHash rows by id() of the paragraph
 _DIGIT = re.compile("[0-9]")
 _ONLY_DIGITS = re.compile("[0-9]+")
 _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article
@@ -131,17 +139,15 @@ class Deduplicator:
             return None
         return round(score, 2)
 
-    def find(
-        self, items: Sequence[Item], signature_rows: Signatures | None = None
-    ) -> dict[int, Match]:
-        """The items to drop, by position, each with what it matched. ``signature_rows`` (one
-        per item, as :func:`pipeline.fingerprint.signatures` gives) may come from the index."""
+    def find(self, items: Sequence[Item], known: KnownSignatures | None = None) -> dict[int, Match]:
+        """The items to drop, by position, each with what it matched. ``known`` signatures (by
+        ``id`` of the paragraph, as the index keeps them) are used instead of computing them."""
         groups: dict[str, list[int]] = defaultdict(list)
         for item in items:
             if item.key:
                 groups[item.key].append(item.position)
         drops = self._boilerplate(items, groups)
-        cross = self._cross_article_neighbours(items, groups, signature_rows)
+        cross = self._cross_article_neighbours(items, groups, known or {})
         local = self._local_neighbours(items)
         references = _References()
         for position in drops:  # a variant of an advert is the advert
@@ -192,7 +198,7 @@ class Deduplicator:
         self,
         items: Sequence[Item],
         groups: dict[str, list[int]],
-        signature_rows: Signatures | None,
+        known: KnownSignatures,
     ) -> dict[str, set[str]]:
         """Keys that MinHash LSH pairs, among the keys of paragraphs that may be dropped across
         articles: each key once, by its first such paragraph."""
@@ -201,10 +207,15 @@ class Deduplicator:
             eligible = next((p for p in members if items[p].across), None)
             if eligible is not None:
                 representatives.append(eligible)
-        if signature_rows is None:
-            rows = signatures([items[p].key for p in representatives])
-        else:
-            rows = signature_rows[representatives]
+        missing = [p for p in representatives if id(items[p].paragraph) not in known]
+        computed = dict(zip(missing, signatures([items[p].key for p in missing]), strict=True))
+        rows = np.array(
+            [
+                computed[p] if p in computed else known[id(items[p].paragraph)]
+                for p in representatives
+            ],
+            dtype=np.uint64,
+        ).reshape(len(representatives), PERMUTATIONS)
         neighbours: dict[str, set[str]] = defaultdict(set)
         for a, b in candidate_pairs(rows):
             first, second = items[representatives[a]].key, items[representatives[b]].key
@@ -255,15 +266,16 @@ class Deduplicator:
 
 
 def deduplicate(
-    records: list[Record], config: DedupConfig, signature_rows: Signatures | None = None
+    records: list[Record], config: DedupConfig, known: KnownSignatures | None = None
 ) -> tuple[list[Record], list[DroppedParagraph]]:
     """Drop repeated paragraphs from ``records``; return the records left (those with no
-    paragraph left are removed) and the dropped paragraphs in corpus order."""
+    paragraph left are removed) and the dropped paragraphs in corpus order. The records'
+    paragraph lists are edited in place."""
     collecting = gc.isenabled()
     gc.disable()  # many small objects, none cyclic: the collector would only slow this down
     try:
         items = collect_items(records, config)
-        drops = Deduplicator(config).find(items, signature_rows) if config.enabled else {}
+        drops = Deduplicator(config).find(items, known) if config.enabled else {}
     finally:
         if collecting:
             gc.enable()

@@ -34,6 +34,12 @@ class InputFile:
     encoding: str | None = None
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    articles_read: int | None = None  # for a file taken from the index, whose articles are not
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the file held."""
+        return len(self.articles) if self.articles_read is None else self.articles_read
 
     def manifest_entry(self) -> dict[str, Any]:
         """The file's line in the manifest's ``inputs`` list."""
@@ -41,7 +47,7 @@ class InputFile:
             "path": self.path,
             "sha256": self.sha256,
             "encoding": self.encoding,
-            "articles": len(self.articles),
+            "articles": self.article_count,
         }
 
 

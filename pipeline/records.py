@@ -150,6 +150,28 @@ def to_json_line(obj: Any) -> str:
     return to_json(data) + "\n"
 
 
+def record_from_dict(data: dict[str, Any]) -> Record:
+    """The :class:`Record` that :func:`to_json_line` wrote as ``data`` (for the index)."""
+    paragraphs = [
+        Paragraph(
+            item["index"],
+            line=item["line"],
+            role=item["role"],
+            text=item["text"],
+            lang=item["lang"],
+            script=item["script"],
+            tokens=item["tokens"],
+            fixes=[Fix(**fix) for fix in item["fixes"]],
+            flags=[
+                Flag(**{**flag, "candidates": tuple(flag["candidates"])}) for flag in item["flags"]
+            ],
+        )
+        for item in data["paragraphs"]
+    ]
+    fields = {name: value for name, value in data.items() if name != "paragraphs"}
+    return Record(**fields, paragraphs=paragraphs)
+
+
 def record_schema() -> dict[str, Any]:
     """The JSON Schema that every line of en.jsonl, zh.jsonl and other.jsonl satisfies."""
     text = resources.files("pipeline").joinpath("schema/record.schema.json").read_text("utf-8")

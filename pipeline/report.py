@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from pipeline.output import tally
@@ -28,6 +29,18 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
     lines = [
         f"articles    {result.article_count} from {files} file{'s' * (files != 1)}"
         + (f" ({len(result.ignored)} other files ignored)" if result.ignored else ""),
+        *(
+            [
+                f"index       {result.reused} unchanged file(s) taken from the index"
+                + (
+                    f", {result.remembered} of them no longer in RAW_DIR"
+                    if result.remembered
+                    else ""
+                )
+            ]
+            if result.reused
+            else []
+        ),
         "records     "
         + (", ".join(f"{n} {name}" for name, n in sorted(per_file.items())) or "none"),
         "paragraphs  in -> out per language:",
@@ -47,7 +60,16 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         f"fixes       {certain} certain, {probable} probable; {flagged} flag(s)"
         + (" to review (`pipeline scan`)" if flagged else "")
     )
-    lines.append(f"dropped     {len(result.dropped)}")
+    reasons = Counter(item.reason for item in result.dropped)
+    lines.append(
+        f"dropped     {len(result.dropped)}"
+        + (
+            f" ({reasons['exact_duplicate']} exact, {reasons['near_duplicate']} near, "
+            f"{reasons['boilerplate']} boilerplate)"
+            if result.dropped
+            else ""
+        )
+    )
     lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
     if out_dir is not None:
         lines.append(f"written to  {out_dir.as_posix()}")

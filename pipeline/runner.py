@@ -7,6 +7,7 @@ segmentation (:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then dedu
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.decoding import Decoder
 from pipeline.dedup import deduplicate
+from pipeline.fingerprint import Signatures, comparison_key, signatures
+from pipeline.index import FingerprintIndex, IndexedFile
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
@@ -28,6 +31,8 @@ class RunResult:
     records: list[Record]
     dropped: list[DroppedParagraph] = field(default_factory=list)
     paragraphs_in: dict[str, int] = field(default_factory=dict)
+    reused: int = 0  # files taken from the index instead of being read again
+    remembered: int = 0  # of those, files no longer in RAW_DIR
 
     @property
     def problems(self) -> list[Problem]:
@@ -42,7 +47,7 @@ class RunResult:
     @property
     def article_count(self) -> int:
         """How many articles were read."""
-        return sum(len(item.articles) for item in self.inputs)
+        return sum(item.article_count for item in self.inputs)
 
 
 def run_pipeline(
@@ -51,21 +56,77 @@ def run_pipeline(
     progress: ProgressCallback | None = None,
     on_start: Callable[[int], None] | None = None,
     out_dir: Path | None = None,
+    index: FingerprintIndex | None = None,
 ) -> RunResult:
-    """Run every stage over ``raw_dir``. ``on_start`` is told the number of articles before
-    processing starts and ``progress`` how many more are done as they finish. ``out_dir``, when
-    inside ``raw_dir``, is not read as input."""
+    """Run every stage over ``raw_dir``. ``on_start`` is told the number of articles to process
+    before processing starts and ``progress`` how many more are done as they finish. ``out_dir``,
+    when inside ``raw_dir``, is not read as input. With an ``index``, unchanged files are taken
+    from it, files it remembers that are no longer in ``raw_dir`` take part too, and it is
+    updated (not saved: the caller saves it after writing the outputs)."""
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
-    inputs = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
+    files: list[InputFile | IndexedFile] = [
+        InputFile(problem.path, problems=[problem]) for problem in unlisted
+    ]
     decoder = Decoder()
-    inputs += [read_file(raw_dir, path, config, decoder) for path in paths]
-    articles: list[Article] = [article for item in inputs for article in item.articles]
+    reused = 0
+    remembered = sorted(set(index.paths()) - set(paths)) if index else []
+    for path in sorted({*paths, *remembered}):
+        indexed = None
+        if index is not None:
+            indexed = index.lookup(path, None if path in remembered else _sha256(raw_dir / path))
+        if index and indexed is None and path in remembered:
+            files.append(_stale(path))
+        elif indexed is not None:
+            files.append(indexed)
+            reused += 1
+        else:
+            files.append(read_file(raw_dir, path, config, decoder))
+    fresh = [item for item in files if isinstance(item, InputFile)]
+    articles: list[Article] = [article for item in fresh for article in item.articles]
     if on_start:
         on_start(len(articles))
-    per_article = process_articles(articles, config, config.jobs, progress)
-    records = [record for group in per_article for record in group]
+    per_article = iter(process_articles(articles, config, config.jobs, progress))
+    records: list[Record] = []
+    signatures_of: dict[int, Signatures] = {}
+    for item in files:
+        if isinstance(item, IndexedFile):
+            file_records, rows = item.records, item.signatures
+        else:
+            file_records = [r for _ in item.articles for r in next(per_article)]
+            if index is None:
+                records.extend(file_records)
+                continue  # dedup computes the signatures it needs
+            rows = _signatures(file_records)
+            if item.sha256 is not None:
+                index.put(IndexedFile(item, file_records, rows))
+        paragraphs = [p for record in file_records for p in record.paragraphs]
+        signatures_of.update(
+            (id(paragraph), row) for paragraph, row in zip(paragraphs, rows, strict=True)
+        )
+        records.extend(file_records)
     paragraphs_in: dict[str, int] = {}
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
-    records, dropped = deduplicate(records, config.dedup)
-    return RunResult(inputs, ignored, records, dropped, paragraphs_in)
+    records, dropped = deduplicate(records, config.dedup, signatures_of)
+    inputs = [item.item if isinstance(item, IndexedFile) else item for item in files]
+    return RunResult(inputs, ignored, records, dropped, paragraphs_in, reused, len(remembered))
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # read_file reports it
+
+
+def _stale(path: str) -> InputFile:
+    reason = (
+        "remembered from the index, but processed with another version or config and no "
+        "longer in RAW_DIR: left out (put it back, or run with --rebuild to forget it)"
+    )
+    return InputFile(path, problems=[Problem(path, reason, "stale_index_entry", "warning")])
+
+
+def _signatures(records: list[Record]) -> Signatures:
+    keys = [comparison_key(p.text) for record in records for p in record.paragraphs]
+    return signatures(keys)

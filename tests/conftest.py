@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,27 @@ def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
     return path
+
+
+def _builder() -> Path | None:
+    candidates = [
+        os.environ.get("PIPELINE_BENCH_BUILDER", ""),
+        str(REPO.parent / "shared/bench/build_corpus.py"),
+        "/work/shared/bench/build_corpus.py",
+    ]
+    return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.fixture(scope="session")
+def bench_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A raw folder holding the benchmark corpus's docs.jsonl (built when not there yet)."""
+    corpus = REPO / "bench-corpus"
+    if not (corpus / "docs.jsonl").is_file():
+        builder = _builder()
+        if builder is None:
+            pytest.skip("benchmark corpus builder (../shared/bench/build_corpus.py) not found")
+        corpus = tmp_path_factory.mktemp("bench-corpus")
+        subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
+    raw = tmp_path_factory.mktemp("bench-raw")
+    (raw / "docs.jsonl").symlink_to(corpus / "docs.jsonl")
+    return raw

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import REPO, write
 
 from pipeline.cli import main
+from pipeline.index import INDEX_FILE
 from pipeline.output import OUTPUT_FILES
 
 EN = "Career prospects\n\nThe call center industry is growing fast in China.\n"
@@ -32,7 +33,8 @@ def test_run_writes_every_output_and_a_summary(raw_dir: Path) -> None:
     write(raw_dir, "zh.txt", ZH)
     code, out, err = invoke("run", str(raw_dir), "--out", "cleaned")
     assert code == 0, err
-    assert sorted(p.name for p in Path("cleaned").iterdir()) == sorted(OUTPUT_FILES)
+    written = sorted(p.name for p in Path("cleaned").iterdir())
+    assert written == sorted([*OUTPUT_FILES, INDEX_FILE])
     assert "articles    2 from 2 files" in out
     assert "1 en.jsonl, 1 zh.jsonl" in out
     assert err == ""

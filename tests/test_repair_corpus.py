@@ -4,10 +4,7 @@ tens of thousands of real numbers must come through unchanged."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -59,30 +56,6 @@ def test_no_marker_form_is_left_in_committed_cleaned() -> None:
     for paragraph in _cleaned_paragraphs().values():
         text = str(paragraph["text"])
         assert not re.search(r"65,?\s?4\.?3\.?8\+|/kloc-|[０-９]|锟斤拷|\ufffd", text, re.I), text
-
-
-def _builder() -> Path | None:
-    candidates = [
-        os.environ.get("PIPELINE_BENCH_BUILDER", ""),
-        str(REPO.parent / "shared/bench/build_corpus.py"),
-        "/work/shared/bench/build_corpus.py",
-    ]
-    return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
-
-
-@pytest.fixture(scope="module")
-def bench_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A raw folder holding the benchmark corpus's docs.jsonl (built when not there yet)."""
-    corpus = REPO / "bench-corpus"
-    if not (corpus / "docs.jsonl").is_file():
-        builder = _builder()
-        if builder is None:
-            pytest.skip("benchmark corpus builder (../shared/bench/build_corpus.py) not found")
-        corpus = tmp_path_factory.mktemp("bench-corpus")
-        subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
-    raw = tmp_path_factory.mktemp("bench-raw")
-    (raw / "docs.jsonl").symlink_to(corpus / "docs.jsonl")
-    return raw
 
 
 @pytest.mark.slow

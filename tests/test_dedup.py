@@ -1,0 +1,153 @@
+"""Deduplication: exact, near, across articles, boilerplate, keep policy, numbers, fingerprints."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from pipeline.config import ConfigError, DedupConfig, config_from_mapping
+from pipeline.dedup import deduplicate
+from pipeline.fingerprint import candidate_pairs, comparison_key, signatures
+from pipeline.records import Paragraph, Record
+
+LONG_EN = "The call centre industry in China has grown quickly and now employs millions of people."
+LONG_ZH = "电信客服行业近年来发展迅速，人才需求持续增长，一线城市的平均月薪约在三千到五千元之间。"
+
+
+def record(source: str, *texts: str, lang: str = "en") -> Record:
+    paragraphs = [
+        Paragraph(index, "title" if index == 0 else "body", text, lang=lang)
+        for index, text in enumerate(texts)
+    ]
+    return Record(source, source, None, None, lang, None, None, paragraphs)
+
+
+def dropped_of(
+    records: list[Record], config: DedupConfig | None = None
+) -> list[tuple[str, int, str]]:
+    _, dropped = deduplicate(copy.deepcopy(records), config or DedupConfig())  # it edits records
+    return [(item.source, item.index, item.reason) for item in dropped]
+
+
+def test_comparison_key_normalises_width_case_space_and_punctuation_but_keeps_digits() -> None:
+    assert comparison_key("Ｃａｌｌ  Centre，３０００元。") == comparison_key("call centre,3000元.")
+    assert comparison_key("\u3000月薪 3000 元") == "月薪3000元"
+    assert comparison_key("月薪3000元") != comparison_key("月薪4000元")
+
+
+def test_exact_repeat_inside_an_article_is_dropped_whatever_its_length() -> None:
+    records = [record("a.txt", "Title", "Career prospects", LONG_EN, "career  prospects")]
+    assert dropped_of(records) == [("a.txt", 3, "exact_duplicate")]
+
+
+def test_near_repeat_inside_and_across_articles() -> None:
+    near = LONG_EN.replace("centre", "center")
+    records = [record("a.txt", "A", LONG_EN, near), record("b.txt", "B", near + "!")]
+    assert dropped_of(records) == [("a.txt", 2, "near_duplicate"), ("b.txt", 1, "near_duplicate")]
+    _, dropped = deduplicate(records, DedupConfig())
+    assert dropped[0].duplicate_of == {"source": "a.txt", "index": 1}
+    assert dropped[0].similarity is not None and 90 <= dropped[0].similarity < 100
+
+
+def test_chinese_near_repeat_is_compared_on_characters() -> None:
+    near = LONG_ZH.replace("迅速", "迅猛")
+    records = [
+        record("a.txt", "标题", LONG_ZH, lang="zh"),
+        record("b.txt", "标题二", near, lang="zh"),
+    ]
+    assert dropped_of(records) == [("b.txt", 1, "near_duplicate")]
+
+
+def test_short_paragraphs_and_titles_are_not_dropped_across_articles() -> None:
+    records = [
+        record("a.txt", "Same title for both", "Career prospects", LONG_EN),
+        record("b.txt", "Same title for both", "Career prospects", LONG_EN),
+    ]
+    assert dropped_of(records) == [("b.txt", 2, "exact_duplicate")]
+    shorter = DedupConfig(min_length_en=10)
+    assert dropped_of(records, shorter) == [
+        ("b.txt", 1, "exact_duplicate"),
+        ("b.txt", 2, "exact_duplicate"),
+    ]
+
+
+def test_paragraphs_that_differ_in_their_numbers_are_different_content() -> None:
+    five = "A representative in a first-tier city earns about 5,000 yuan a month, before tax."
+    records = [
+        record("a.txt", "A", five),
+        record("b.txt", "B", five.replace("5,000", "6,000")),
+        record("c.txt", "C", five.replace("5,000", "50,000")),
+    ]
+    assert dropped_of(records) == []
+
+
+def test_boilerplate_in_k_articles_is_dropped_everywhere_including_the_first() -> None:
+    advert = "Subscribe to our newsletter for weekly career advice and the latest openings."
+    bodies = {
+        "a": LONG_EN,
+        "b": LONG_ZH,
+        "c": "Team leaders coach new agents and review the quality of calls.",
+    }
+    records = [record(f"{name}.txt", name, advert, bodies[name]) for name in "abc"]
+    assert dropped_of(records) == [(f"{n}.txt", 1, "boilerplate") for n in "abc"]
+    assert dropped_of(records[:2]) == [("b.txt", 1, "exact_duplicate")]
+    assert dropped_of(records, DedupConfig(boilerplate_min_articles=4)) == [
+        ("b.txt", 1, "exact_duplicate"),
+        ("c.txt", 1, "exact_duplicate"),
+    ]
+    variant = record("d.txt", "d", advert.replace("weekly", "weakly"))
+    assert dropped_of([*records, variant])[-1] == ("d.txt", 1, "boilerplate")
+
+
+def test_keep_longest_keeps_the_longer_copy() -> None:
+    short, long = LONG_EN, LONG_EN + " Really."
+    records = [record("a.txt", "A", short), record("b.txt", "B", long)]
+    config = DedupConfig(max_edits=10)
+    assert dropped_of(records, config) == [("b.txt", 1, "near_duplicate")]
+    assert dropped_of(records, replace(config, keep="longest")) == [("a.txt", 1, "near_duplicate")]
+
+
+def test_a_paragraph_with_a_sentence_more_is_not_a_near_duplicate() -> None:
+    extra = "Salaries rose again last year. " + LONG_EN
+    assert dropped_of([record("a.txt", "A", LONG_EN), record("b.txt", "B", extra)]) == []
+
+
+def test_every_paragraph_is_kept_or_dropped_and_records_left_are_unchanged() -> None:
+    records = [
+        record("a.txt", "A", LONG_EN, LONG_EN),
+        record("b.txt", "B", LONG_EN),  # every body paragraph dropped: the title stays
+    ]
+    before = sum(len(r.paragraphs) for r in records)
+    kept, dropped = deduplicate(records, DedupConfig())
+    assert sum(len(r.paragraphs) for r in kept) + len(dropped) == before
+    assert [p.text for p in kept[0].paragraphs] == ["A", LONG_EN]
+
+
+def test_disabled_dedup_drops_nothing() -> None:
+    records = [record("a.txt", "A", LONG_EN, LONG_EN)]
+    assert dropped_of(records, DedupConfig(enabled=False)) == []
+
+
+def test_lsh_pairs_near_copies_and_not_unrelated_text() -> None:
+    keys = [comparison_key(t) for t in (LONG_EN, LONG_EN.replace("quickly", "quickIy"), LONG_ZH)]
+    rows = signatures(keys)
+    assert rows.shape == (3, 63) and rows.dtype == np.uint64
+    assert candidate_pairs(rows) == {(0, 1)}
+    assert np.array_equal(signatures(keys), rows)  # fixed seeds: the same on every run
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"keep": "last"}, "keep"),
+        ({"similarity": 20}, "similarity"),
+        ({"max_edits": -1}, "max_edits"),
+        ({"boilerplate_min_articles": 1}, "boilerplate_min_articles"),
+    ],
+)
+def test_bad_dedup_options_are_config_errors(table: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        config_from_mapping({"dedup": table})

@@ -1,0 +1,135 @@
+"""Incremental runs: the fingerprint index gives exactly the output of a full run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+
+from pipeline.cli import main
+from pipeline.config import Config
+from pipeline.index import INDEX_FILE, FingerprintIndex
+from pipeline.output import OUTPUT_FILES
+from pipeline.runner import run_pipeline
+
+SHARED = "Team leaders are expected to coach new agents and to review the quality of calls weekly."
+INDUSTRY = "The call centre industry in China has grown quickly for ten years."
+A = f"Alpha article\n\n{INDUSTRY}\n\nNight shifts pay more than day shifts.\n"
+B = f"Beta article\n\n{SHARED}\n\nAgents in Shanghai earn about 6,000 yuan a month before tax.\n"
+C = f"Gamma article\n\n{SHARED.replace('quality', 'qualty')}\n\n{INDUSTRY}\n"
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUT_FILES}
+
+
+def test_a_new_batch_is_deduplicated_against_earlier_ones_as_a_full_run_would(
+    raw_dir: Path,
+) -> None:
+    first, second, everything = raw_dir / "first", raw_dir / "second", raw_dir / "all"
+    write(first, "a.txt", A)
+    write(first, "c.txt", C)
+    write(second, "b.txt", B)  # sorts between a and c: c's copy must now be the one dropped
+    for name, text in (("a.txt", A), ("b.txt", B), ("c.txt", C)):
+        write(everything, name, text)
+    assert invoke("run", str(first), "--out", "out", "-q")[0] == 0
+    code, summary = invoke("run", str(second), "--out", "out")
+    assert code == 0
+    assert "2 unchanged file(s) taken from the index, 2 of them no longer in RAW_DIR" in summary
+    assert invoke("run", str(everything), "--out", "full", "-q", "--no-index")[0] == 0
+    assert outputs(Path("out")) == outputs(Path("full"))
+    dropped = [json.loads(line) for line in Path("out/dropped.jsonl").read_text().splitlines()]
+    # In the first batch, c.txt repeats only a.txt; with b.txt sorted in between, it repeats
+    # b.txt too: the incremental run must drop that copy, as the full run does.
+    assert [(d["source"], d["index"], d["reason"], d["duplicate_of"]) for d in dropped] == [
+        ("c.txt", 1, "near_duplicate", {"source": "b.txt", "index": 1}),
+        ("c.txt", 2, "exact_duplicate", {"source": "a.txt", "index": 1}),
+    ]
+
+
+def test_unchanged_files_are_taken_from_the_index_and_changed_ones_read_again(
+    raw_dir: Path,
+) -> None:
+    write(raw_dir, "a.txt", A)
+    write(raw_dir, "b.txt", B)
+    config = Config()
+    index = FingerprintIndex(Path("out") / INDEX_FILE, config)
+    assert run_pipeline(raw_dir, config, index=index).reused == 0
+    index.save()
+    again = FingerprintIndex(Path("out") / INDEX_FILE, config)
+    assert run_pipeline(raw_dir, config, index=again).reused == 2
+    write(raw_dir, "b.txt", B.replace("6,000", "7,000"))
+    changed = run_pipeline(
+        raw_dir, config, index=FingerprintIndex(Path("out") / INDEX_FILE, config)
+    )
+    full = run_pipeline(raw_dir, config)
+    assert changed.reused == 1
+    assert [r.paragraphs for r in changed.records] == [r.paragraphs for r in full.records]
+
+
+def test_rebuild_forgets_files_no_longer_in_raw_dir(raw_dir: Path) -> None:
+    write(raw_dir / "one", "a.txt", A)
+    write(raw_dir / "two", "b.txt", B)
+    invoke("run", str(raw_dir / "one"), "--out", "out", "-q")
+    invoke("run", str(raw_dir / "two"), "--out", "out", "-q", "--rebuild")
+    manifest = json.loads(Path("out/manifest.json").read_text())
+    assert [item["path"] for item in manifest["inputs"]] == ["b.txt"]
+    assert FingerprintIndex(Path("out") / INDEX_FILE, Config()).paths() == ["b.txt"]
+
+
+def test_an_entry_made_with_other_settings_is_not_used(raw_dir: Path) -> None:
+    write(raw_dir / "one", "a.txt", A.replace("ten years", "20 10"))
+    write(raw_dir / "two", "b.txt", B)
+    invoke("run", str(raw_dir / "one"), "--out", "out", "-q")
+    code, _ = invoke("run", str(raw_dir / "two"), "--out", "out", "-q", "--fix-level", "certain")
+    assert code == 0
+    manifest = json.loads(Path("out/manifest.json").read_text())
+    assert [p["kind"] for p in manifest["problems"]] == ["stale_index_entry"]
+    assert [item["path"] for item in manifest["inputs"]] == ["a.txt", "b.txt"]
+    assert manifest["counts"]["articles"] == 1
+
+
+def test_check_reads_the_index_and_never_writes_it(raw_dir: Path) -> None:
+    write(raw_dir / "one", "a.txt", A)
+    write(raw_dir / "two", "b.txt", B)
+    invoke("run", str(raw_dir / "one"), "--out", "out", "-q")
+    invoke("run", str(raw_dir / "two"), "--out", "out", "-q")
+    before = (Path("out") / INDEX_FILE).read_bytes()
+    assert invoke("check", str(raw_dir / "two"), "--out", "out")[0] == 0
+    assert invoke("check", str(raw_dir / "two"), "--out", "out", "--no-index")[0] == 1
+    assert (Path("out") / INDEX_FILE).read_bytes() == before
+
+
+def test_an_unreadable_index_is_ignored_and_written_anew(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", A)
+    write(Path("out"), INDEX_FILE, "not a database")
+    assert invoke("run", str(raw_dir), "--out", "out", "-q")[0] == 0
+    assert FingerprintIndex(Path("out") / INDEX_FILE, Config()).paths() == ["a.txt"]
+
+
+@pytest.mark.slow
+def test_incremental_runs_over_the_benchmark_corpus_equal_a_full_run(
+    bench_docs: Path, tmp_path: Path
+) -> None:
+    lines = (bench_docs / "docs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    half = len(lines) // 2
+    first, second, everything = tmp_path / "first", tmp_path / "second", tmp_path / "all"
+    write(first, "part1.jsonl", "".join(lines[:half]))
+    write(second, "part2.jsonl", "".join(lines[half:]))
+    write(everything, "part1.jsonl", "".join(lines[:half]))
+    write(everything, "part2.jsonl", "".join(lines[half:]))
+    out, full = tmp_path / "out", tmp_path / "full"
+    assert invoke("run", str(first), "--out", str(out), "-q", "-j", "2")[0] == 0
+    assert invoke("run", str(second), "--out", str(out), "-q", "-j", "2")[0] == 0
+    assert invoke("run", str(everything), "--out", str(full), "-q", "-j", "2", "--no-index")[0] == 0
+    assert outputs(out) == outputs(full)
+    shutil.rmtree(full)
