@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_langdetect(paragraphs, labels)
     bench_segmentation(paragraphs, labels)
     dropped = bench_run(corpus, args.jobs, built_here)
-    dedup_accuracy(dropped, labels)
+    dedup_accuracy(dropped, paragraphs, labels)
     bench_dedup_speed(corpus)
     print(f"\nbench total (excluding corpus build): {time.perf_counter() - total:.1f} s")
     return 0

@@ -44,15 +44,21 @@ _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph
 
 @dataclass(frozen=True)
 class Item:
-    """One paragraph as dedup sees it: where it is, what it is compared by, and whether it may
-    be dropped as a copy of a paragraph in another article (long enough, not a title)."""
+    """One paragraph as dedup sees it: where it is, what it is compared by, whether it is long
+    enough to count across articles, and whether it may be dropped as a copy of a paragraph in
+    another article (long enough and not a title: a title may only be the copy kept)."""
 
     position: int  # in corpus order: sorted source path, then index
     article: int
     source: str
     paragraph: Paragraph
     key: str
-    across: bool
+    long_enough: bool
+
+    @property
+    def across(self) -> bool:
+        """Whether it may be dropped for a paragraph of another article."""
+        return self.long_enough and self.paragraph.role != "title"
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,8 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
         least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
-        across = paragraph.role != "title" and len(paragraph.text) >= least
         key = comparison_key(paragraph.text)
-        items.append(Item(position, article, source, paragraph, key, across))
+        items.append(Item(position, article, source, paragraph, key, len(paragraph.text) >= least))
     return items
 
 
@@ -109,12 +114,13 @@ class _References:
     def add(self, item: Item) -> None:
         self.members.add(item.position)
         self._in_article.setdefault((item.key, item.article), item.position)
-        if item.across:
+        if item.long_enough:
             self._across.setdefault(item.key, item.position)
 
     def first_for(self, item: Item, key: str) -> int | None:
         """The first reference with ``key`` that ``item`` may be dropped for: in its own
-        article, or in another when both may be dropped across articles."""
+        article, or in another when the item may be dropped across articles and the reference
+        is long enough (a title may be the reference)."""
         found = [self._in_article.get((key, item.article))]
         if item.across:
             found.append(self._across.get(key))
@@ -200,11 +206,11 @@ class Deduplicator:
         groups: dict[str, list[int]],
         known: KnownSignatures,
     ) -> dict[str, set[str]]:
-        """Keys that MinHash LSH pairs, among the keys of paragraphs that may be dropped across
+        """Keys that MinHash LSH pairs, among the keys of paragraphs long enough to count across
         articles: each key once, by its first such paragraph."""
         representatives = []
         for members in groups.values():
-            eligible = next((p for p in members if items[p].across), None)
+            eligible = next((p for p in members if items[p].long_enough), None)
             if eligible is not None:
                 representatives.append(eligible)
         missing = [p for p in representatives if id(items[p].paragraph) not in known]
@@ -257,7 +263,9 @@ class Deduplicator:
                 candidates.add(reference)
         best: Match | None = None
         for other in sorted(candidates):
-            if items[other].article != item.article and not (item.across and items[other].across):
+            if items[other].article != item.article and not (
+                item.across and items[other].long_enough
+            ):
                 continue
             score = self._similar(item.key, items[other].key)
             if score is not None and (best is None or score > best.similarity):

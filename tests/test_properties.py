@@ -10,13 +10,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import Config, LanguageConfig, RepairConfig
+from pipeline.config import Config, DedupConfig, LanguageConfig, RepairConfig
 from pipeline.decoding import decode_bytes
+from pipeline.dedup import deduplicate
 from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
 from pipeline.paragraphs import build_paragraphs, clean_paragraph, original_text, split_paragraphs
 from pipeline.reading import read_file
-from pipeline.records import Fix
+from pipeline.records import Fix, Paragraph, Record
 from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import Ledger
@@ -210,3 +211,55 @@ def test_no_marker_survives_without_a_fix_or_a_flag(text: str) -> None:
         start, end = ledger.original_span(match.start(), match.end())
         assert any(flag.start < end and flag.end > start for flag in repaired.flags), text
     assert not re.search("[０-９]", repaired.text)
+
+
+_BASES = [
+    "The call centre industry in China has grown quickly and now employs millions of people.",
+    "电信客服行业近年来发展迅速，人才需求持续增长，一线城市的平均月薪约在三千到五千元之间。",
+    "Team leaders coach new agents and review the quality of their calls every single week.",
+    "Career prospects",
+    "发展前景",
+]
+
+
+@st.composite
+def _paragraph_text(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(_BASES))
+    for _ in range(draw(st.integers(0, 2))):  # a few edits make near-duplicates
+        position = draw(st.integers(0, len(text) - 1))
+        text = text[:position] + draw(st.sampled_from("ax。5 ")) + text[position + 1 :]
+    return text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(_paragraph_text(), min_size=1, max_size=6), min_size=1, max_size=5))
+def test_dedup_keeps_or_lists_every_paragraph_and_points_at_what_stays(
+    articles: list[list[str]],
+) -> None:
+    records = [
+        Record(
+            f"a{number}",
+            f"a{number}.txt",
+            None,
+            None,
+            "en",
+            None,
+            None,
+            [
+                Paragraph(index, "body", text, lang="zh" if "电" in text or "发" in text else "en")
+                for index, text in enumerate(texts)
+            ],
+        )
+        for number, texts in enumerate(articles)
+    ]
+    total = sum(len(texts) for texts in articles)
+    kept, dropped = deduplicate(records, DedupConfig())
+    kept_places = {(r.source, p.index) for r in kept for p in r.paragraphs}
+    dropped_places = {(d.source, d.index): d for d in dropped}
+    assert len(kept_places) + len(dropped_places) == total
+    assert not kept_places & set(dropped_places)
+    for item in dropped:
+        assert item.duplicate_of is not None
+        target = (item.duplicate_of["source"], item.duplicate_of["index"])
+        assert target in kept_places or dropped_places[target].reason == "boilerplate"
+    assert deduplicate(kept, DedupConfig())[1] == []  # deduplicating again drops nothing
