@@ -19,7 +19,6 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -28,28 +27,21 @@ from pipeline.config import Config
 from pipeline.fingerprint import PERMUTATIONS, Signatures
 from pipeline.reading import InputFile
 from pipeline.records import Problem, Record, record_from_dict, to_json
-from pipeline.version import SCHEMA_VERSION, __version__
+from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
 INDEX_FILE = ".pipeline-index.sqlite"
 _INDEX_SCHEMA = "1"
-_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy", "rapidfuzz", "numpy")
 
 
 def processing_fingerprint(config: Config) -> str:
     """A hash of everything that shapes what a file's processing gives (not dedup options)."""
-    versions = {}
-    for name in _LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "unknown"
     settings = config.output_dict()
     settings.pop("dedup", None)
     data = {
         "tool": __version__,
         "schema": SCHEMA_VERSION,
         "index": _INDEX_SCHEMA,
-        "libraries": versions,
+        "libraries": library_versions(),
         "config": settings,
     }
     return hashlib.sha256(to_json(data).encode("utf-8", "surrogatepass")).hexdigest()

@@ -11,14 +11,13 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
 from pipeline.records import Record, to_json, to_json_line
 from pipeline.runner import RunResult
-from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__
+from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
 RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
 OTHER_FILE = "other.jsonl"
@@ -26,23 +25,11 @@ DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
 DROP_REASONS = ("exact_duplicate", "near_duplicate", "boilerplate")
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
-# Libraries whose version can change the output; recorded so a difference can be explained.
-_OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy", "rapidfuzz")
 
 
 def file_for(record: Record) -> str:
     """The output file a record goes to."""
     return RECORD_FILES.get(record.lang, OTHER_FILE)
-
-
-def _library_versions() -> dict[str, str]:
-    versions = {}
-    for name in _OUTPUT_LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "unknown"
-    return versions
 
 
 @dataclass(frozen=True)
@@ -96,7 +83,7 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
         "tool": TOOL_NAME,
         "tool_version": __version__,
         "schema_version": SCHEMA_VERSION,
-        "libraries": _library_versions(),
+        "libraries": library_versions(),
         "config": config.output_dict(),
         "inputs": [item.manifest_entry() for item in result.inputs],
         "ignored_files": result.ignored,

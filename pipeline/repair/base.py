@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,6 +27,18 @@ class Finding:
     confidence: Confidence
     reason: str
     candidates: tuple[str, ...] = ()
+
+
+def found(
+    rule: str,
+    match: re.Match[str],
+    replacement: str | None,
+    confidence: Confidence,
+    reason: str,
+    candidates: tuple[str, ...] = (),
+) -> Finding:
+    """A finding over the whole of ``match``."""
+    return Finding(rule, match.start(), match.end(), replacement, confidence, reason, candidates)
 
 
 class Rule(Protocol):

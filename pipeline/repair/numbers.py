@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER, Finding
+from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER, Finding, found
 
 _MONTHS = [
     "January",
@@ -44,10 +44,9 @@ class MarkerDigitRule:
         if "65" not in text:
             return
         for match in self._pattern.finditer(text):
-            yield Finding(
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 "1" + match.group("tail"),
                 "certain",
                 "the 65438 marker with its +0 stands for the digit 1",
@@ -83,7 +82,7 @@ class MarkerMagnitudeRule:
         for match in self._ten_wan.finditer(text):
             low = self._low_bound.search(text, max(0, match.start() - 40), match.start())
             if low is None:
-                yield Finding(self.name, match.start(), match.end(), "100,000", "probable", reason)
+                yield found(self.name, match, "100,000", "probable", reason)
             elif re.fullmatch("[1-9]", low.group("low")):
                 bound, join = low.group("low"), low.group("join")
                 yield Finding(
@@ -115,20 +114,18 @@ class MarkerMagnitudeRule:
                     "'654.38 million' before yuan or + was verified to mean 10万 = 100,000",
                 )
             else:
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     None,
                     "probable",
                     "the 65438 marker before 'million' has meant 10万 = 100,000",
                     ("100,000",),
                 )
         for match in self._million_as_wan.finditer(text):
-            yield Finding(
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 None,
                 "probable",
                 "6,543,800 once meant 1万 = 10,000; it may also be a real number",
@@ -156,19 +153,17 @@ class MarkerMonthRule:
             month = _MONTHS.index(match.group("month")) + 1
             if month <= 2:
                 after = _MONTHS[10 + month - 1]
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     after,
                     "probable",
                     f"the marker is the digit 1: 1 + {month}月 = {10 + month}月, {after}",
                 )
             else:
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     None,
                     "probable",
                     f"the marker (digit 1) before {match.group('month')} makes no month",
@@ -198,10 +193,9 @@ class KlocRule:
             words = match.group("words")
             if words is not None:
                 if match.group("slash"):
-                    yield Finding(
+                    yield found(
                         self.name,
-                        match.start(),
-                        match.end(),
+                        match,
                         None,
                         "probable",
                         f"the /kloc-0/ marker (digit 1) holds displaced words: {words.strip()!r}",
@@ -209,10 +203,9 @@ class KlocRule:
                     )
                 continue
             if match.group("slash"):
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     "1",
                     "certain",
                     "the /kloc-0/ marker stands for the digit 1",
@@ -221,10 +214,9 @@ class KlocRule:
                 self._after_letter.match(text, max(0, match.start() - 1))
                 or self._number_after.match(text, match.end())
             ):
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     "1",
                     "probable",
                     "/KLOC-0 without its closing slash is likely the /kloc-0/ marker (digit 1)",
@@ -277,19 +269,17 @@ class SplitYearRule:
                 before = None  # 在20 11个城市: in Chinese only 年 makes it a year
             year_like = before is not None and self._year_end.match(text, match.end())
             if year_like or self._after.match(text, match.end()):
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     digits,
                     "certain",
                     "a space inserted before the digit 1 of a year",
                 )
             else:
-                yield Finding(
+                yield found(
                     self.name,
-                    match.start(),
-                    match.end(),
+                    match,
                     None,
                     "probable",
                     "digits split by a space before a 1, like a year, but with no year near",

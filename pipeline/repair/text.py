@@ -11,7 +11,7 @@ import ftfy
 import ftfy.badness
 
 from pipeline.decoding import Decoder
-from pipeline.repair.base import Finding
+from pipeline.repair.base import Finding, found
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -29,10 +29,9 @@ class FullwidthDigitsRule:
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each run of full-width digits."""
         for match in self._pattern.finditer(text):
-            yield Finding(
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 match.group().translate(_FULLWIDTH_DIGITS),
                 "certain",
                 "full-width digits",
@@ -135,10 +134,9 @@ class GbkMojibakeRule:
                 continue
             if len(self._chinese.findall(decoded)) < 0.8 * len(decoded):
                 continue
-            yield Finding(
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 decoded,
                 "certain",
                 "mojibake: UTF-8 text read as GBK (its GBK bytes are valid UTF-8)",
@@ -180,7 +178,7 @@ class Big5MojibakeRule:
         wide = [ch for ch in text if ord(ch) > 0x7F]
         if len(self._japanese.findall(text)) >= max(2, 0.05 * len(wide)):
             return  # real Japanese: its particles are not what mojibake looks like
-        found = []
+        decodable = []
         for match in self._run.finditer(text):
             run = match.group()
             if not self._signal.search(run) or not _HAN.search(run):
@@ -195,19 +193,18 @@ class Big5MojibakeRule:
                 continue
             score = self._score(decoded)
             if score >= 0.85 and score - self._score(run) >= 0.4:
-                found.append((match, decoded))
+                decodable.append((match, decoded))
         # Short runs ("β版", "α角") decode by chance: only a paragraph with at least one long
         # run full of the telltale characters is taken for mojibake.
         if not any(
             len(match.group()) >= 6 and len(self._signal.findall(match.group())) >= 2
-            for match, _ in found
+            for match, _ in decodable
         ):
             return
-        for match, decoded in found:
-            yield Finding(
+        for match, decoded in decodable:
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 decoded,
                 "probable",
                 "mojibake: Big5 text read as GBK (its bytes decode as Big5 into common characters)",
@@ -225,9 +222,7 @@ class C1ControlsRule:
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain removal for each run of C1 controls."""
         for match in self._pattern.finditer(text):
-            yield Finding(
-                self.name, match.start(), match.end(), "", "certain", "C1 control characters"
-            )
+            yield found(self.name, match, "", "certain", "C1 control characters")
 
 
 class LostBytesRule:
@@ -242,10 +237,9 @@ class LostBytesRule:
         if "锟斤拷" not in text and "\ufffd" not in text:
             return
         for match in self._pattern.finditer(text):
-            yield Finding(
+            yield found(
                 self.name,
-                match.start(),
-                match.end(),
+                match,
                 None,
                 "certain",
                 "bytes lost in an earlier decoding: the text here cannot be recovered",
