@@ -30,7 +30,7 @@ from pipeline.config import DedupConfig
 from pipeline.fingerprint import (
     PERMUTATIONS,
     Signatures,
-    candidate_pairs,
+    candidate_pair_arrays,
     comparison_key,
     signatures,
 )
@@ -136,6 +136,8 @@ class Deduplicator:
 
     def _similar(self, a: str, b: str) -> float | None:
         """The similarity of two keys when they are near-duplicates, else ``None``."""
+        if abs(len(a) - len(b)) > self._config.max_edits:
+            return None  # more characters than that must have changed
         score = fuzz.ratio(a, b, score_cutoff=self._config.similarity)
         if not score:
             return None
@@ -223,7 +225,12 @@ class Deduplicator:
             dtype=np.uint64,
         ).reshape(len(representatives), PERMUTATIONS)
         neighbours: dict[str, set[str]] = defaultdict(set)
-        for a, b in candidate_pairs(rows):
+        low, high = candidate_pair_arrays(rows)
+        # Keys whose lengths differ by more than max_edits cannot be near-duplicates: most
+        # chance collisions (on common n-grams) end here, before any verification.
+        lengths = np.array([len(items[p].key) for p in representatives], dtype=np.int64)
+        close = np.abs(lengths[low] - lengths[high]) <= self._config.max_edits
+        for a, b in zip(low[close].tolist(), high[close].tolist(), strict=True):
             first, second = items[representatives[a]].key, items[representatives[b]].key
             neighbours[first].add(second)
             neighbours[second].add(first)

@@ -9,7 +9,6 @@ can be stored in the index between runs.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -118,29 +117,45 @@ def _batch_signatures(
 
 
 def candidate_pairs(signature_rows: Signatures) -> set[tuple[int, int]]:
-    """Pairs of rows (i < j) that share all ``ROWS`` values of at least one band (MinHash LSH),
-    each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each band. The work
-    grows linearly with the number of rows."""
-    pairs: set[tuple[int, int]] = set()
-    if len(signature_rows) < 2:
-        return pairs
+    """:func:`candidate_pair_arrays` as a set of ``(i, j)`` tuples."""
+    low, high = candidate_pair_arrays(signature_rows)
+    return set(zip(low.tolist(), high.tolist(), strict=True))
+
+
+def candidate_pair_arrays(
+    signature_rows: Signatures,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Pairs of rows (i < j, as two arrays) that share all ``ROWS`` values of at least one band
+    (MinHash LSH), each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each
+    band. The work grows linearly with the number of rows."""
+    count = len(signature_rows)
+    if count < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
     mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=ROWS, dtype=np.uint64) | 1
+    firsts: list[npt.NDArray[np.int64]] = []
+    seconds: list[npt.NDArray[np.int64]] = []
     for band in range(BANDS):
         block = signature_rows[:, band * ROWS : (band + 1) * ROWS]
+        # A mixed 64-bit key stands for the band's values; a rare false collision costs one
+        # verification, never a wrong drop.
         with np.errstate(over="ignore"):
             keys = (block * mix[:ROWS]).sum(axis=1, dtype=np.uint64)
-        order = np.argsort(keys, kind="stable")
+        # Rows sorted by key, then by row number: a bucket is a run, its heads come first.
+        order = np.lexsort((np.arange(count), keys))
         ordered = keys[order]
-        bounds = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [len(keys)]))
-        sizes = np.diff(bounds)
-        shared = sizes > 1
-        # A mixed 64-bit key stands for the band's values; a rare false collision costs one
-        # verification, never a wrong drop. In a bucket, each row is paired with the first few
-        # rows only, not with all: a popular paragraph with hundreds of variants would make the
-        # pairs grow with the square of the corpus.
-        for start, size in zip(bounds[:-1][shared].tolist(), sizes[shared].tolist(), strict=True):
-            members = sorted(order[start : start + size].tolist())
-            heads = members[:BUCKET_HEADS]
-            pairs.update(itertools.combinations(heads, 2))
-            pairs.update((head, row) for row in members[BUCKET_HEADS:] for head in heads)
-    return pairs
+        new_run = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+        run_start = np.maximum.accumulate(np.where(new_run, np.arange(count), 0))
+        offset = np.arange(count) - run_start  # place of each row in its bucket
+        # Each row is paired with the first few rows of its bucket only, not with all: a
+        # popular paragraph with hundreds of variants would make the pairs grow with the square
+        # of the corpus.
+        for head in range(BUCKET_HEADS):
+            later = np.flatnonzero(offset > head)
+            firsts.append(order[run_start[later] + head])
+            seconds.append(order[later])
+    first = np.concatenate(firsts)
+    second = np.concatenate(seconds)
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    unique = np.unique(low.astype(np.int64) * count + high)
+    return unique // count, unique % count
