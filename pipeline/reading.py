@@ -86,16 +86,23 @@ def discover(
 
 
 def read_file(
-    raw_dir: Path, rel_path: str, config: Config, decoder: Decoder | None = None
+    raw_dir: Path,
+    rel_path: str,
+    config: Config,
+    decoder: Decoder | None = None,
+    data: bytes | None = None,
 ) -> InputFile:
     """Read and parse one input file; never raises for bad content. Pass one ``decoder`` when
-    reading many files, so that its tables load once."""
+    reading many files, so that its tables load once, and the file's ``data`` when it has been
+    read already."""
     result = InputFile(rel_path)
-    try:
-        data = (raw_dir / rel_path).read_bytes()
-    except OSError as exc:
-        result.problems.append(Problem(rel_path, f"cannot read file: {exc.strerror}", "unreadable"))
-        return result
+    if data is None:
+        try:
+            data = (raw_dir / rel_path).read_bytes()
+        except OSError as exc:
+            message = f"cannot read file: {exc.strerror}"
+            result.problems.append(Problem(rel_path, message, "unreadable"))
+            return result
     result.sha256 = hashlib.sha256(data).hexdigest()
     decoded = (decoder or Decoder()).decode(data, config.input.encoding)
     result.encoding = decoded.encoding

@@ -71,16 +71,18 @@ def run_pipeline(
     reused = 0
     remembered = sorted(set(index.paths()) - set(paths)) if index else []
     for path in sorted({*paths, *remembered}):
+        data = None if path in remembered or index is None else _read(raw_dir / path)
         indexed = None
-        if index is not None:
-            indexed = index.lookup(path, None if path in remembered else _sha256(raw_dir / path))
-        if index and indexed is None and path in remembered:
-            files.append(_stale(path))
-        elif indexed is not None:
+        if index is not None and (data is not None or path in remembered):
+            digest = None if data is None else hashlib.sha256(data).hexdigest()
+            indexed = index.lookup(path, digest)
+        if indexed is not None:
             files.append(indexed)
             reused += 1
+        elif path in remembered:
+            files.append(_stale(path))
         else:
-            files.append(read_file(raw_dir, path, config, decoder))
+            files.append(read_file(raw_dir, path, config, decoder, data))
     fresh = [item for item in files if isinstance(item, InputFile)]
     articles: list[Article] = [article for item in fresh for article in item.articles]
     if on_start:
@@ -112,11 +114,11 @@ def run_pipeline(
     return RunResult(inputs, ignored, records, dropped, paragraphs_in, reused, len(remembered))
 
 
-def _sha256(path: Path) -> str | None:
+def _read(path: Path) -> bytes | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except OSError:
-        return None  # read_file reports it
+        return None  # read_file tries again and reports it
 
 
 def _stale(path: str) -> InputFile:
