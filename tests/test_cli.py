@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,18 @@ def test_output_folder_inside_raw_dir_is_not_read_as_input(raw_dir: Path) -> Non
     manifest = json.loads((raw_dir / "cleaned" / "manifest.json").read_text("utf-8"))
     assert [item["path"] for item in manifest["inputs"]] == ["en.txt"]
     assert invoke("check", str(raw_dir), "--out", out)[0] == 0
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_every_module_and_the_schema(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    sources = {p.relative_to(REPO).as_posix() for p in (REPO / "pipeline").rglob("*.py")}
+    assert sources <= shipped
+    assert {"pipeline/schema/record.schema.json", "pipeline/py.typed"} <= shipped
