@@ -69,7 +69,7 @@ def run_pipeline(
     ]
     decoder = Decoder()
     reused = 0
-    remembered = sorted(set(index.paths()) - set(paths)) if index else []
+    remembered = set(index.paths()) - set(paths) if index else set()
     for path in sorted({*paths, *remembered}):
         data = None if path in remembered or index is None else _read(raw_dir / path)
         indexed = None
