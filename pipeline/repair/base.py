@@ -9,10 +9,45 @@ from typing import Protocol
 
 from pipeline.records import Confidence
 
-# The digits 6 5 4 3 8 as the translator formatted them; with its "+0" the marker is the digit 1.
-MARKER = r"(?:65[,，]\s?438|654\.38|6543\.8|65\.438|65438)"
+
+def _formatted(digits: str) -> str:
+    """``digits`` as a translator may have formatted them as a number: as they are, or with one
+    separator (``.``, ``,`` or ``，``, maybe followed by a space) between two of them."""
+    forms = [digits] + [
+        re.escape(digits[:cut]) + r"[.,，]\s?" + re.escape(digits[cut:])
+        for cut in range(1, len(digits))
+    ]
+    return "(?:" + "|".join(forms) + ")"
+
+
+# The digits 6 5 4 3 8 that the translator wrote for a Chinese 1, formatted as a number
+# (65438, 65,438, 654.38, 6.5438, ...); with its "+0" the marker is the digit 1.
+MARKER = _formatted("65438")
+# The marker cut short: its tail 5 4 3 8 (the 6 lost when the text was re-cut).
+MARKER_TAIL = _formatted("5438")
 # Not the tail of a longer number: no digit, and no digit followed by "." or "," before it.
 NOT_AFTER_NUMBER = r"(?<![0-9])(?<![0-9][.,])"
+PLUS = r"\s?[+＋]"
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTH = r"(?:" + "|".join(MONTHS) + r")"
+# A part of a month before its name: "early October", "mid-May", "the end of February".
+MONTH_PART = (
+    r"(?:(?:early|mid|late|the end of|end of|the beginning of|beginning of|the middle of"
+    r"|middle of|the start of|start of)[\s-]?)"
+)
 
 
 @dataclass(frozen=True)

@@ -17,29 +17,12 @@ from dataclasses import dataclass
 
 from pipeline.config import RepairConfig
 from pipeline.records import Fix, Flag, Paragraph
-from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER, Finding
+from pipeline.repair.base import Finding
+from pipeline.repair.guard import marker_traces
 from pipeline.repair.ledger import Edit, Ledger
 from pipeline.repair.registry import BUILTIN_RULES, PatternRule
 
 _MAX_PASSES = 10
-_GUARDS = (
-    (
-        "marker_65438",
-        re.compile(
-            NOT_AFTER_NUMBER
-            + MARKER
-            + r"(?:\s?[+＋](?=\s?[0-9０-９A-Z(])|\s?(?i:million|billion)\b)"
-        ),
-        "the 65438 marker (digit 1) in a context no rule repairs",
-    ),
-    (
-        "marker_kloc",
-        re.compile(r"/kloc-(?:0(?![.,]?[0-9])|[^/\n]{0,80}?0/)", re.I),
-        "the /kloc-0/ marker (digit 1) left as it is",
-    ),
-    ("lost_bytes", re.compile("(?:锟斤拷)+|(?:\ufffd)+"), "bytes lost in an earlier decoding"),
-)
-_GUARD_HINT = re.compile("65|kloc|锟斤拷|\ufffd", re.I)
 
 
 @dataclass(frozen=True)
@@ -165,13 +148,15 @@ class Repairer:
 
 
 def _unclaimed_markers(text: str, findings: Sequence[Finding]) -> list[Finding]:
-    """Markers in ``text`` that no finding covers, as flags."""
-    if not _GUARD_HINT.search(text):
+    """Marker traces in ``text`` that no finding covers, as flags (one per stretch of text)."""
+    traces = marker_traces(text)
+    if not traces:
         return []
     spans = sorted((f.start, f.end) for f in findings)  # chosen findings do not overlap
-    unclaimed = []
-    for rule, pattern, reason in _GUARDS:
-        for match in pattern.finditer(text):
-            if not _overlaps(spans, match.start(), match.end()):
-                unclaimed.append(Finding(rule, match.start(), match.end(), None, "certain", reason))
+    unclaimed: list[Finding] = []
+    for guard, start, end in sorted(traces, key=lambda trace: (trace[1], -trace[2])):
+        if _overlaps(spans, start, end):
+            continue
+        bisect.insort(spans, (start, end))
+        unclaimed.append(Finding(guard.rule, start, end, None, "certain", guard.reason))
     return unclaimed

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from pipeline.records import Confidence
 from pipeline.repair.base import Finding, Rule
-from pipeline.repair.numbers import (
-    KlocRule,
+from pipeline.repair.glued import GarbledYearRule, GluedNumberRule
+from pipeline.repair.kloc import KlocRule
+from pipeline.repair.markers import (
+    MarkerDebrisRule,
     MarkerDigitRule,
     MarkerMagnitudeRule,
     MarkerMonthRule,
-    SplitYearRule,
 )
+from pipeline.repair.split import SplitNumberRule, SplitYearRule
 from pipeline.repair.text import (
     Big5MojibakeRule,
     C1ControlsRule,
@@ -30,11 +32,15 @@ BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     MojibakeRule,
     GbkMojibakeRule,
     Big5MojibakeRule,
+    MarkerDebrisRule,
     MarkerMagnitudeRule,
     MarkerMonthRule,
     MarkerDigitRule,
     KlocRule,
     SplitYearRule,
+    SplitNumberRule,
+    GluedNumberRule,
+    GarbledYearRule,
     FullwidthDigitsRule,
     C1ControlsRule,
 )

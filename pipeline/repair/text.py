@@ -226,8 +226,8 @@ class C1ControlsRule:
 
 
 class LostBytesRule:
-    """Bytes lost in an earlier decoding: ``锟斤拷`` (U+FFFD as UTF-8, read as GBK) and runs of
-    U+FFFD. Nothing can bring the text back, so these are always flagged, never changed."""
+    """Flags ``锟斤拷`` (U+FFFD as UTF-8, read as GBK) and runs of U+FFFD: bytes lost in an
+    earlier decoding. Nothing can bring the text back, so these are never changed."""
 
     name = "lost_bytes"
     _pattern = re.compile("(?:锟斤拷)+|(?:\ufffd)+")
