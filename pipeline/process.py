@@ -36,8 +36,7 @@ class ArticleProcessor:
 
     def process(self, article: Article) -> list[Record]:
         """Return the article's records, one per language, in order of first appearance."""
-        for paragraph in article.paragraphs:
-            self._repairer.repair_paragraph(paragraph)
+        self._repairer.repair_paragraphs(article.paragraphs)
         labels = [self._detector.detect(p.text) for p in article.paragraphs]
         labels = resolve_undecided(labels, [len(p.text) for p in article.paragraphs])
         for paragraph, label in zip(article.paragraphs, labels, strict=True):

@@ -61,19 +61,19 @@ class ScanResult:
 
 def _scan_file(item: InputFile, repairer: Repairer, result: ScanResult) -> None:
     for article in item.articles:
-        for paragraph in article.paragraphs:
-            earlier = set(paragraph.fixes)  # debris removed while reading
-            repaired = repairer.repair(paragraph.text, paragraph.fixes)
+        earlier = [set(paragraph.fixes) for paragraph in article.paragraphs]  # reading debris
+        repairer.repair_paragraphs(article.paragraphs)
+        for paragraph, debris in zip(article.paragraphs, earlier, strict=True):
             place = (item.path, paragraph.line, paragraph.index)
-            for fix in repaired.fixes:
-                if fix not in earlier:
+            for fix in paragraph.fixes:
+                if fix not in debris:
                     result.suspects.append(
                         Suspect(
                             *place, "fixed", fix.rule, fix.before, (fix.after,),
                             fix.confidence, "", fix.start, fix.end,
                         )
                     )  # fmt: skip
-            for flag in repaired.flags:
+            for flag in paragraph.flags:
                 result.suspects.append(
                     Suspect(
                         *place, "flag", flag.rule, flag.span, flag.candidates, None,

@@ -41,7 +41,6 @@ def _builder() -> Path | None:
     candidates = [
         os.environ.get("PIPELINE_BENCH_BUILDER", ""),
         str(REPO.parent / "shared/bench/build_corpus.py"),
-        "/work/shared/bench/build_corpus.py",
     ]
     return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
 

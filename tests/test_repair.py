@@ -68,7 +68,7 @@ _EXAMPLE = re.compile(r"``([^`]+)``\s*→\s*``([^`]+)``")
 _LITERAL = re.compile(r"``([^`]+)``")
 
 
-@pytest.mark.parametrize("make", BUILTIN_RULES, ids=RULE_NAMES)
+@pytest.mark.parametrize("make", BUILTIN_RULES, ids=[make().name for make in BUILTIN_RULES])
 def test_each_rule_documents_examples_that_hold(make: Any) -> None:
     doc = make.__doc__ or ""
     examples = _EXAMPLE.findall(doc)
@@ -166,11 +166,28 @@ def test_ledger_maps_edits_across_earlier_deletions() -> None:
     assert Ledger.from_current(ledger.text, ledger.fixes).original == original
 
 
-def test_repair_paragraph_sets_text_fixes_and_flags() -> None:
+def test_repair_paragraphs_sets_text_fixes_and_flags() -> None:
     paragraph = Paragraph(3, "body", "pay 6,543,800 yuan in 20 10")
-    REPAIRERS["probable"].repair_paragraph(paragraph)
+    REPAIRERS["probable"].repair_paragraphs([paragraph])
     assert paragraph.text == "pay 6,543,800 yuan in 2010"
     assert [fix.rule for fix in paragraph.fixes] == ["split_year"]
     assert [(flag.rule, flag.start, flag.end) for flag in paragraph.flags] == [
         ("marker_65438_magnitude", 4, 13)
     ]
+
+
+def test_a_list_item_merged_into_a_count_is_flagged_when_the_next_paragraph_is_item_two() -> None:
+    item = Paragraph(1, "body", "Chinese, mathematics, English 1,150;")
+    second = Paragraph(2, "body", "2, physics 90 points;")
+    REPAIRERS["probable"].repair_paragraphs([item, second])
+    assert item.text == "Chinese, mathematics, English 1,150;" and not item.fixes
+    assert [(f.rule, f.span, f.candidates) for f in item.flags] == [
+        ("list_number_merged", "1,150", ("150",))
+    ]
+    assert second.flags == []
+    # Without the next item, or with an item number of its own, 1,150 is a number.
+    alone = Paragraph(1, "body", "Chinese, mathematics, English 1,150;")
+    REPAIRERS["probable"].repair_paragraphs([alone])
+    numbered = Paragraph(1, "body", "1. Fees reached 1,150;")
+    REPAIRERS["probable"].repair_paragraphs([numbered, Paragraph(2, "body", "2. Rent")])
+    assert alone.flags == [] and numbered.flags == []

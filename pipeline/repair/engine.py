@@ -20,6 +20,8 @@ from pipeline.records import Fix, Flag, Paragraph
 from pipeline.repair.base import Finding
 from pipeline.repair.guard import marker_traces
 from pipeline.repair.ledger import Edit, Ledger
+from pipeline.repair.lists import RULE as LIST_RULE
+from pipeline.repair.lists import merged_list_numbers
 from pipeline.repair.registry import BUILTIN_RULES, PatternRule
 
 _MAX_PASSES = 10
@@ -80,6 +82,7 @@ class Repairer:
         self._rules = rules
         self._priority = {rule.name: position for position, rule in enumerate(rules)}
         self._apply_probable = config.fix_level == "probable"
+        self._check_lists = LIST_RULE not in disabled
 
     def _findings(self, text: str) -> list[Finding]:
         return _select(
@@ -93,8 +96,11 @@ class Repairer:
             and (finding.confidence == "certain" or self._apply_probable)
         )
 
-    def repair(self, text: str, fixes: Sequence[Fix] = ()) -> Repaired:
-        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept."""
+    def repair(
+        self, text: str, fixes: Sequence[Fix] = (), next_text: str | None = None
+    ) -> Repaired:
+        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept.
+        ``next_text``, the paragraph after it, shows whether it is an item of a numbered list."""
         ledger: Ledger | None = None
         current = text
         findings = self._findings(current)
@@ -116,6 +122,8 @@ class Repairer:
             if finding.replacement != current[finding.start : finding.end]
         ]
         suspects += _unclaimed_markers(current, findings)
+        if self._check_lists:
+            suspects += merged_list_numbers(current, next_text)
         if not suspects:
             return Repaired(current, list(ledger.fixes if ledger else fixes), [])
         ledger = ledger or Ledger.from_current(text, fixes)
@@ -137,14 +145,16 @@ class Repairer:
             candidates = (finding.replacement, *candidates)
         return Flag(finding.rule, original[start:end], start, end, reason, candidates)
 
-    def repair_paragraph(self, paragraph: Paragraph) -> None:
-        """Repair a paragraph in place: its text, fixes and flags."""
-        repaired = self.repair(paragraph.text, paragraph.fixes)
-        paragraph.text, paragraph.fixes, paragraph.flags = (
-            repaired.text,
-            repaired.fixes,
-            repaired.flags,
-        )
+    def repair_paragraphs(self, paragraphs: Sequence[Paragraph]) -> None:
+        """Repair an article's paragraphs in place: their text, fixes and flags."""
+        for position, paragraph in enumerate(paragraphs):
+            following = paragraphs[position + 1].text if position + 1 < len(paragraphs) else None
+            repaired = self.repair(paragraph.text, paragraph.fixes, following)
+            paragraph.text, paragraph.fixes, paragraph.flags = (
+                repaired.text,
+                repaired.fixes,
+                repaired.flags,
+            )
 
 
 def _unclaimed_markers(text: str, findings: Sequence[Finding]) -> list[Finding]:

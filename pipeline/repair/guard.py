@@ -55,7 +55,10 @@ GUARDS = (
     ),
     GuardPattern(
         "marker_kloc",
-        re.compile(r"(?i:kloc)(?:[-‐–]\s?0(?![.,]?[0-9])|[^\n]{0,80}?(?<![0-9])0/)"),
+        # kloc with a 0 after it, or "/kloc-" anywhere but before a decimal ("bugs/KLOC-0.5").
+        re.compile(
+            r"(?i:kloc)(?:[-‐–]\s?0(?![.,][0-9])|[^\n]{0,80}?(?<![0-9])0/)|/(?i:kloc)-(?!0[.,][0-9])"
+        ),
         "the kloc marker (a Chinese 1) left as it is",
     ),
     GuardPattern(

@@ -24,7 +24,7 @@ class KlocRule:
     )
     _letter = re.compile("[A-Za-z]")
     _marker_before = re.compile(MARKER + r"(?:" + PLUS + r"0?)?\s?$")
-    _number_after = re.compile(r"[.,]?[0-9]")
+    _number_after = re.compile(r"[.,][0-9]")
     _digits_after = re.compile(r"[0-9]+(?:st|nd|rd|th)?")
 
     def find(self, text: str) -> Iterator[Finding]:

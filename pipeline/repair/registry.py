@@ -11,6 +11,7 @@ from pipeline.records import Confidence
 from pipeline.repair.base import Finding, Rule
 from pipeline.repair.glued import GarbledYearRule, GluedNumberRule
 from pipeline.repair.kloc import KlocRule
+from pipeline.repair.lists import RULE as LIST_RULE
 from pipeline.repair.markers import (
     MarkerDebrisRule,
     MarkerDigitRule,
@@ -44,7 +45,9 @@ BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     FullwidthDigitsRule,
     C1ControlsRule,
 )
-RULE_NAMES: tuple[str, ...] = tuple(make().name for make in BUILTIN_RULES)
+# The rules that look at a paragraph with its neighbours (lists), after the per-text ones.
+ARTICLE_RULE_NAMES = (LIST_RULE,)
+RULE_NAMES: tuple[str, ...] = (*(make().name for make in BUILTIN_RULES), *ARTICLE_RULE_NAMES)
 FIX_LEVELS = ("certain", "probable")
 _USER_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
