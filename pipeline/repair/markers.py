@@ -29,18 +29,21 @@ _WITH_LEADING_ONE = {"January": "November", "February": "December"}
 class MarkerDigitRule:
     """The marker with its ``+0`` is the digit 1; the digits after it follow.
 
-    ``65,438+000`` → ``100``; ``65.438+0.`` → ``1.``; ``654.38+000 billion`` → ``100 billion``.
+    ``65,438+000`` → ``100``; ``65.438+0.`` → ``1.``; ``654.38+000 billion`` → ``100 billion``;
+    ``65438+0.2 billion`` → ``1.2 billion``. Digits run into the marker's front lead the number
+    (probable): ``265438+0 newly`` → ``21 newly``.
     """
 
     name = "marker_65438"
-    _pattern = re.compile(
-        NOT_AFTER_NUMBER
-        + MARKER
-        + r"[+＋]\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*)(?![0-9]|[.,][0-9]|\s?/?(?i:kloc))"
+    _tail = (
+        r"[+＋]\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*(?:\.[0-9]+)?)(?![0-9]|[.,][0-9]|\s?/?(?i:kloc))"
     )
+    _pattern = re.compile(NOT_AFTER_NUMBER + MARKER + _tail)
+    _led = re.compile(r"(?<![0-9.,])(?P<lead>[0-9]{1,3})" + MARKER + _tail)
 
     def find(self, text: str) -> Iterator[Finding]:
-        """Yield a certain repair for each marker followed by ``+0``."""
+        """Yield a certain repair for each marker followed by ``+0``, a probable one when
+        digits stand right before it."""
         for match in self._pattern.finditer(text):
             yield found(
                 self.name,
@@ -48,6 +51,14 @@ class MarkerDigitRule:
                 "1" + match.group("tail"),
                 "certain",
                 "the 65438 marker with its +0 stands for the digit 1",
+            )
+        for match in self._led.finditer(text):
+            yield found(
+                self.name,
+                match,
+                match.group("lead") + "1" + match.group("tail"),
+                "probable",
+                "the 65438 marker with its +0 stands for the digit 1, after the digits before it",
             )
 
 
@@ -72,6 +83,10 @@ class MarkerMagnitudeRule:
         + r"(?P<plus>\s?[+＋])?\s?(?i:million)(?P<unit>\s?\+|\s?(?:yuan|RMB|元))?(?![A-Za-z])"
     )
     _million_as_wan = re.compile(r"(?<![0-9.,])6,543,800(?![0-9]|[.,][0-9])")
+    # 十二万 as the marker (the 1 of 十) and 20,000 (二万): 12万 = 120,000, flagged.
+    _teens_wan = re.compile(
+        NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?(?P<digit>[2-9])0,000(?![0-9]|[.,][0-9])"
+    )
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable repairs of 10万 forms and flags for the doubtful ones."""
@@ -120,6 +135,23 @@ class MarkerMagnitudeRule:
                     "the 65438 marker before 'million' has meant 10万 = 100,000",
                     ("100,000",),
                 )
+        for match in self._teens_wan.finditer(text):
+            value = f"1{match.group('digit')}0,000"
+            low = self._low_bound.search(text, max(0, match.start() - 40), match.start())
+            start, candidate = match.start(), value
+            if low is not None and re.fullmatch("[1-9]", low.group("low")):
+                start = low.start()
+                candidate = f"{low.group('low')}0,000{low.group('join')}{value}"
+            yield Finding(
+                self.name,
+                start,
+                match.end(),
+                None,
+                "probable",
+                f"the marker as the 1 of 十 before {match.group('digit')}万: most likely"
+                f" 1{match.group('digit')}万 = {value}",
+                (candidate,),
+            )
         for match in self._million_as_wan.finditer(text):
             yield found(
                 self.name,
@@ -188,6 +220,16 @@ class MarkerMonthRule:
                     part + after,
                     "probable",
                     f"the marker is the digit 1: 1 + {number - 10}月 = {number}月, {after}",
+                )
+            elif MONTHS.index(month) >= 9:
+                yield found(
+                    self.name,
+                    match,
+                    None,
+                    "probable",
+                    f"the marker before {month}: most likely the 1 of 十 that {month} already"
+                    " holds (十月, 十一月, 十二月)",
+                    (part + month,),
                 )
             else:
                 yield found(

@@ -33,7 +33,7 @@ class SplitYearRule:
         r"(?![0-9A-Za-z]|[.,:/][0-9]|\s?[-‐–][A-Za-z]|\s?%)"
     )
     _before = re.compile(
-        r"(?:\b(?:in|since|by|from|until|till|to|before|after|during|year|mid|early|late"
+        r"(?:\b(?:in|since|by|from|until|till|to|before|after|during|year|mid|early|late|class of"
         r"|end of|start of|beginning of|middle of)"
         r"|\b(?:" + "|".join(_MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
         r"(?:\s+[0-9]{1,2})?,?"
@@ -162,7 +162,7 @@ class SplitNumberRule:
     )
     _groups = re.compile(
         r"(?<![0-9A-Za-z.,:/+\-#])(?P<groups>[0-9]{1,3}(?: 1[0-9]{0,2})+)"
-        r"(?P<frac>\.[0-9]+)?(?P<ord>(?:st|nd|rd|th)(?=\s?century))?"
+        r"(?P<frac>\.[0-9]+)?(?P<ord>st|nd|rd|th)?"
         r"(?![0-9A-Za-z%:/\-]|[.,][0-9]|\s?%| [0-9])"
     )
     _grouped = re.compile(
@@ -178,6 +178,11 @@ class SplitNumberRule:
     _range_before = re.compile(r"(?P<other>[0-9][0-9,]*)\s?(?:to|-|–|~|至)\s?$")
     _run_before = re.compile(r"[0-9][ \t]$|(?<![0-9])[0-9]{1,3},\s?$")
     _month_before = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s$")
+    # A match score ("won 2 1"): two numbers side by side on purpose.
+    _score_before = re.compile(
+        r"\b(?:won|lost|beat|beats|drew|tied|defeated|led|leads|trailed|score[sd]?)(?:\s+by)?\s$",
+        re.I,
+    )
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield joins the context proves and flags for the other splits."""
@@ -243,6 +248,7 @@ class SplitNumberRule:
             self._run_before.search(before)
             or self._month_before.search(before)
             or _LABEL_BEFORE.search(before)
+            or self._score_before.search(before)
         ):
             return None  # in a longer run (a date, a phone number, 1, 29 1, 000), a day, a label
         if _HAN.match(text, max(0, match.start() - 1)):
@@ -256,6 +262,15 @@ class SplitNumberRule:
                 the + _ordinal(int(digits)),
                 "certain",
                 "a century split by a space before its 1 (20世纪, 21世纪)",
+            )
+        if match.group("ord"):
+            return found(
+                self.name,
+                match,
+                None,
+                "probable",
+                "an ordinal split by a space before a 1",
+                (_ordinal(int(digits)),),
             )
         word = self._next_word.match(text, match.end())
         if word and self._counted(word.group("word")):
