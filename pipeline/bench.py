@@ -162,8 +162,9 @@ def bench_repair(paragraphs: list[str]) -> None:
     show("paragraphs changed", f"{changed:,}")
     show("fixes by rule", dict(fixes.most_common()))
     show("flags by rule", dict(flags.most_common()))
-    numbers = sum(n for rule, n in fixes.items() if rule.startswith(("marker", "split")))
+    numbers = sum(n for rule, n in fixes.items() if rule.startswith(("marker", "split", "garbled")))
     show("garbled-number repairs (should be 0: no garbled numbers here)", numbers)
+    show("lost spaces put back (glued_number: the corpus's own)", fixes["glued_number"])
 
 
 def bench_langdetect(paragraphs: list[str], labels: list[dict[str, Any]]) -> None:
