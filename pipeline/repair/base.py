@@ -25,6 +25,8 @@ def _formatted(digits: str) -> str:
 MARKER = _formatted("65438")
 # The marker cut short: its tail 5 4 3 8 (the 6 lost when the text was re-cut).
 MARKER_TAIL = _formatted("5438")
+# A cheap test that a text may hold the marker or its tail (regex search on a literal start).
+MARKER_HINT = re.compile(r"5[.,，]?\s?4[.,，]?\s?3[.,，]?\s?8")
 # Not the tail of a longer number: no digit, and no digit followed by "." or "," before it.
 NOT_AFTER_NUMBER = r"(?<![0-9])(?<![0-9][.,])"
 PLUS = r"\s?[+＋]"

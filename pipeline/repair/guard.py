@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from pipeline.repair.base import MARKER, MARKER_TAIL, MONTH, NOT_AFTER_NUMBER, PLUS
+from pipeline.repair.base import MARKER, MARKER_HINT, MARKER_TAIL, MONTH, NOT_AFTER_NUMBER, PLUS
 
 
 class GuardPattern(NamedTuple):
@@ -67,13 +67,21 @@ GUARDS = (
         "bytes lost in an earlier decoding",
     ),
 )
-# A cheap test that a text may hold a trace at all.
-GUARD_HINT = re.compile("5[.,，]?\\s?4[.,，]?\\s?3[.,，]?\\s?8|kloc|锟斤拷|\ufffd", re.I)
+
+
+def may_hold_trace(text: str) -> bool:
+    """A cheap test that ``text`` may hold a marker trace at all."""
+    return (
+        MARKER_HINT.search(text) is not None
+        or "kloc" in text.lower()
+        or "锟斤拷" in text
+        or "\ufffd" in text
+    )
 
 
 def marker_traces(text: str) -> list[tuple[GuardPattern, int, int]]:
     """Every marker trace in ``text``: the guard pattern and the span it matched."""
-    if not GUARD_HINT.search(text):
+    if not may_hold_trace(text):
         return []
     return [
         (guard, match.start(), match.end())

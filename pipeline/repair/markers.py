@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from pipeline.repair.base import (
     MARKER,
+    MARKER_HINT,
     MONTH,
     MONTH_PART,
     MONTHS,
@@ -44,6 +45,8 @@ class MarkerDigitRule:
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each marker followed by ``+0``, a probable one when
         digits stand right before it."""
+        if not MARKER_HINT.search(text):
+            return
         for match in self._pattern.finditer(text):
             yield found(
                 self.name,
@@ -90,6 +93,8 @@ class MarkerMagnitudeRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable repairs of 10万 forms and flags for the doubtful ones."""
+        if not MARKER_HINT.search(text):
+            return
         reason = "65438+10,000 after a Chinese magnitude means 10万 = 100,000"
         for match in self._ten_wan.finditer(text):
             low = self._low_bound.search(text, max(0, match.start() - 40), match.start())
@@ -209,6 +214,8 @@ class MarkerMonthRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable month repairs and flags with candidate months."""
+        if not MARKER_HINT.search(text):
+            return
         for match in self._after.finditer(text):
             part, month = match.group("part") or "", match.group("month")
             if month in _WITH_LEADING_ONE:
@@ -306,6 +313,8 @@ class MarkerDebrisRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable removals after a list of dates, flags elsewhere."""
+        if not MARKER_HINT.search(text):
+            return
         for match in self._pattern.finditer(text):
             before = text[max(0, match.start() - 80) : match.start()]
             if len(self._date.findall(before)) >= 2:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from pipeline.repair.base import MONTHS, Finding, found
-from pipeline.repair.guard import GUARD_HINT
+from pipeline.repair.guard import may_hold_trace
 
 _MONTHS = list(MONTHS)
 
@@ -172,6 +172,7 @@ class SplitNumberRule:
         r"(?<![0-9A-Za-z.,])(?P<int>[0-9]{1,3})\. (?P<frac>1[0-9]*)"
         r"(?=\s?(?:%|percent\b|million\b|billion\b))"
     )
+    _hint = re.compile(r"[0-9]\.? 1|9 8 5")
     _century = re.compile(r"\s?century\b", re.I)
     _next_word = re.compile(r"\s(?P<word>[A-Za-z]+)\b")
     _range_after = re.compile(r"\s?(?:to|-|–|~|至)\s?(?P<other>[0-9][0-9,]*)")
@@ -186,7 +187,7 @@ class SplitNumberRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield joins the context proves and flags for the other splits."""
-        if " 1" not in text and "9 8 5" not in text:
+        if not self._hint.search(text):
             return
         for match in self._project.finditer(text):
             yield self._project_finding(text, match)
@@ -322,7 +323,7 @@ class SplitNumberRule:
                 f"{reason}; not joined: the first number may be a list item's",
                 (joined,),
             )
-        if GUARD_HINT.search(_clause(text, match.start(), match.end())):
+        if may_hold_trace(_clause(text, match.start(), match.end())):
             return found(
                 self.name,
                 match,
