@@ -9,8 +9,9 @@ built by ``../shared/bench/build_corpus.py`` (next to the repository) when ``--b
 when the folder has no ``docs.jsonl``. Printed, each timed in this process with ``perf_counter``:
 reading, language detection (speed, accuracy against ``labels.jsonl``), repair (speed, what it
 changes), a langdetect baseline on short paragraphs, jieba segmentation, the whole run with 1
-and N jobs, and deduplication (accuracy against the labels, speed against NFKC, growth from half
-the corpus to all of it). It prints measurements and asserts nothing about timings.
+and N jobs, deduplication (accuracy against the labels, speed against NFKC, growth from half
+the corpus to all of it) and a re-scrape (the corpus four times over). It prints measurements
+and asserts nothing about timings.
 MB = 10^6 bytes of UTF-8 text.
 """
 
@@ -29,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench_dedup import bench_dedup_speed, dedup_accuracy
+from pipeline.bench_dedup import bench_dedup_speed, bench_rescrape, dedup_accuracy
 from pipeline.config import Config
 from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
@@ -286,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     dropped = bench_run(corpus, args.jobs, built_here)
     dedup_accuracy(dropped, paragraphs, labels)
     bench_dedup_speed(corpus)
+    bench_rescrape(corpus, args.jobs)
     print(f"\nbench total (excluding corpus build): {time.perf_counter() - total:.1f} s")
     return 0
 

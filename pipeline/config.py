@@ -100,7 +100,20 @@ class DedupConfig:
     max_edits: int = 6
     min_length_zh: int = 10
     min_length_en: int = 30
-    boilerplate_min_articles: int = 3
+
+
+@dataclass(frozen=True)
+class FurnitureConfig:
+    """The site around the article: breadcrumbs, navigation, adverts, meta lines, boilerplate.
+
+    Furniture goes to ``dropped.jsonl`` with its kind as the reason and the evidence; with
+    ``keep`` it stays in the records with its kind as the role. ``boilerplate_min_pages`` is how
+    many pages of one site a furniture-like line must be seen on to be boilerplate (0: never).
+    """
+
+    enabled: bool = True
+    keep: bool = False
+    boilerplate_min_pages: int = 3
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ class Config:
     language: LanguageConfig = field(default_factory=LanguageConfig)
     segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
+    furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     jobs: int = 1
 
@@ -238,6 +252,7 @@ def _validate(config: Config, where: str) -> Config:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
     _validate_repair(config.repair, f"{where}.repair")
     _validate_dedup(config.dedup, f"{where}.dedup")
+    _validate_furniture(config.furniture, f"{where}.furniture")
     for ext in config.input.extensions:
         if not ext.startswith("."):
             raise ConfigError(f"{where}.input: extension '{ext}' must start with '.'")
@@ -269,8 +284,12 @@ def _validate_dedup(dedup: DedupConfig, where: str) -> None:
     for name in ("max_edits", "min_length_zh", "min_length_en"):
         if getattr(dedup, name) < 0:
             raise ConfigError(f"{where}: '{name}' must not be negative")
-    if dedup.boilerplate_min_articles == 1 or dedup.boilerplate_min_articles < 0:
-        raise ConfigError(f"{where}: 'boilerplate_min_articles' must be 0 (off) or at least 2")
+
+
+def _validate_furniture(furniture: FurnitureConfig, where: str) -> None:
+    pages = furniture.boilerplate_min_pages
+    if pages == 1 or pages < 0:
+        raise ConfigError(f"{where}: 'boilerplate_min_pages' must be 0 (off) or at least 2")
 
 
 def config_from_mapping(table: dict[str, Any], where: str = "config") -> Config:

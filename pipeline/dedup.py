@@ -9,9 +9,11 @@ numbers are different content).
 
 Copies are resolved greedily in priority order (source path, then index; with ``keep =
 "longest"``, longer first): a paragraph is dropped when it matches one already kept, else kept.
-Across articles, paragraphs shorter than the language's minimum length and titles are never
-dropped. A key found in at least ``boilerplate_min_articles`` articles is boilerplate: every copy
-is dropped, the first included.
+Across articles, paragraphs shorter than the language's minimum length and titles are dropped
+only inside a copied block: where their neighbours are copies of their twin's neighbours, up to a
+long paragraph or the whole article (a re-scraped article, a copied section). Otherwise a short
+heading that recurs in other articles is theirs too. Page furniture (a role other than title,
+heading or body) is not deduplicated: the furniture stage decides about it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pipeline.fingerprint import (
 from pipeline.records import DroppedParagraph, Paragraph, Record
 
 KnownSignatures = Mapping[int, Signatures]  # MinHash rows by id() of the paragraph
+CONTENT_ROLES = frozenset({"title", "heading", "body"})
 _DIGIT = re.compile("[0-9]")
 _ONLY_DIGITS = re.compile("[0-9]+")
 _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article
@@ -78,6 +81,7 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
         article = article_numbers.setdefault(record.source, len(article_numbers))
         for paragraph in record.paragraphs:
             ordered.append((record.source, article, paragraph.index, paragraph))
+    ordered = [entry for entry in ordered if entry[3].role in CONTENT_ROLES]
     ordered.sort(key=lambda entry: (entry[1], entry[2]))
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
@@ -154,16 +158,12 @@ class Deduplicator:
         for item in items:
             if item.key:
                 groups[item.key].append(item.position)
-        drops = self._boilerplate(items, groups)
+        drops: dict[int, Match] = {}
         cross = self._cross_article_neighbours(items, groups, known or {})
         local = self._local_neighbours(items)
         references = _References()
-        for position in drops:  # a variant of an advert is the advert
-            references.add(items[position])
         order = sorted(range(len(items)), key=lambda p: self._priority(items[p]))
         for position in order:
-            if position in drops:
-                continue
             item = items[position]
             match = None
             if item.key:
@@ -174,10 +174,9 @@ class Deduplicator:
                     match = self._near_match(item, items, cross, local, references)
             if match is None:
                 references.add(item)
-            elif match.kept in drops:
-                drops[position] = Match("boilerplate", match.kept, match.similarity)
             else:
                 drops[position] = match
+        _copied_blocks(items, groups, drops)
         return drops
 
     def _priority(self, item: Item) -> tuple[int, ...]:
@@ -185,22 +184,6 @@ class Deduplicator:
             title_first = 0 if item.paragraph.role == "title" else 1
             return (title_first, -len(item.paragraph.text), item.position)
         return (item.position,)
-
-    def _boilerplate(self, items: Sequence[Item], groups: dict[str, list[int]]) -> dict[int, Match]:
-        drops: dict[int, Match] = {}
-        least = self._config.boilerplate_min_articles
-        if least < 2:
-            return drops
-        for members in groups.values():
-            if len(members) < least:
-                continue
-            eligible = [p for p in members if items[p].across]
-            if len({items[p].article for p in eligible}) < least:
-                continue
-            for number, position in enumerate(eligible):
-                other = eligible[1] if number == 0 else eligible[0]
-                drops[position] = Match("boilerplate", other, 100.0)
-        return drops
 
     def _cross_article_neighbours(
         self,
@@ -278,6 +261,120 @@ class Deduplicator:
             if score is not None and (best is None or score > best.similarity):
                 best = Match("near_duplicate", other, score)
         return best
+
+
+def _copied_blocks(
+    items: Sequence[Item], groups: dict[str, list[int]], drops: dict[int, Match]
+) -> None:
+    """Drop the short paragraphs kept so far that sit in a block copied from an earlier article.
+
+    Its twin is a paragraph with the same key in an earlier article and a neighbour key in
+    common. Walking out from the two, the keys stay equal up to a long paragraph: a copied
+    section (the paragraphs walked over include those dropped already). Or every paragraph the
+    later article keeps has a twin: a copied article, whose title goes too. That second test is
+    repeated until nothing more goes, so that deduplicating the result again drops nothing.
+    """
+    del groups  # twins are found by the neighbours they share
+    everything = _Sequences(items, set())
+    for item in items:
+        if item.position in drops or item.across or not item.key:
+            continue
+        if item.paragraph.role == "title":
+            continue
+        twin = everything.twin(item.position)
+        if twin is not None and any(
+            items[p].across for p in everything.block(item, twin)
+        ):  # a title beside it is no anchor: titles are never dropped across articles
+            drops[item.position] = Match("exact_duplicate", twin, 100.0)
+    sizes = {article: len(positions) for article, positions in everything.articles.items()}
+    while True:
+        kept = _Sequences(items, set(drops))
+        new: dict[int, Match] = {}
+        for article, positions in kept.articles.items():
+            if sizes[article] < 2:
+                continue  # a one-line article is not taken for a copy of another
+            twins = [_first_of(kept.twin(p), everything.twin(p)) for p in positions]
+            if all(twin is not None for twin in twins):
+                new.update(
+                    (p, Match("exact_duplicate", twin, 100.0))
+                    for p, twin in zip(positions, twins, strict=True)
+                    if twin is not None
+                )
+        if not new:
+            break
+        drops.update(new)
+    for position, match in drops.items():  # point at what stays
+        target = match.kept
+        while target in drops:
+            target = drops[target].kept
+        if target != match.kept:
+            drops[position] = Match(match.reason, target, match.similarity)
+
+
+def _first_of(a: int | None, b: int | None) -> int | None:
+    return a if a is not None else b
+
+
+class _Sequences:
+    """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
+    an earlier article: the first with its key and the same key beside it."""
+
+    def __init__(self, items: Sequence[Item], left_out: set[int]) -> None:
+        self._items = items
+        self.articles: dict[int, list[int]] = defaultdict(list)
+        for item in items:
+            if item.position not in left_out:
+                self.articles[item.article].append(item.position)
+        self._place = {
+            position: (article, number)
+            for article, positions in self.articles.items()
+            for number, position in enumerate(positions)
+        }
+        self._first: dict[tuple[str, str | None, int], int] = {}
+        for position in self._place:
+            key = items[position].key
+            for side in (-1, 1):
+                self._first.setdefault((key, self._key_beside(position, side), side), position)
+
+    def of_article(self, position: int) -> list[int]:
+        """The positions kept in the article of ``position``."""
+        return self.articles[self._place[position][0]]
+
+    def _key_beside(self, position: int, side: int) -> str | None:
+        article, number = self._place[position]
+        positions = self.articles[article]
+        beside = number + side
+        return self._items[positions[beside]].key if 0 <= beside < len(positions) else None
+
+    def twin(self, position: int) -> int | None:
+        """An earlier article's paragraph with this one's key and a neighbour key in common."""
+        item = self._items[position]
+        for side in (-1, 1):
+            beside = self._key_beside(position, side)
+            twin = self._first.get((item.key, beside, side)) if beside is not None else None
+            if twin is not None and self._items[twin].article < item.article:
+                return twin
+        return None
+
+    def block(self, item: Item, twin: int) -> list[int]:
+        """The run of equal keys around ``item`` and its twin, as positions of ``item``'s."""
+        mine, theirs = self.of_article(item.position), self.of_article(twin)
+        n, m = self._place[item.position][1], self._place[twin][1]
+        left = 0
+        while (
+            n - left > 0
+            and m - left > 0
+            and self._items[mine[n - left - 1]].key == self._items[theirs[m - left - 1]].key
+        ):
+            left += 1
+        right = 0
+        while (
+            n + right + 1 < len(mine)
+            and m + right + 1 < len(theirs)
+            and self._items[mine[n + right + 1]].key == self._items[theirs[m + right + 1]].key
+        ):
+            right += 1
+        return mine[n - left : n + right + 1]
 
 
 def deduplicate(

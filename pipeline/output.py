@@ -23,7 +23,9 @@ RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
 OTHER_FILE = "other.jsonl"
 DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
-DROP_REASONS = ("exact_duplicate", "near_duplicate", "boilerplate")
+DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
+FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
+DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS)
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 
 
@@ -105,6 +107,7 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
                 reason: sum(1 for item in result.dropped if item.reason == reason)
                 for reason in DROP_REASONS
             },
+            "furniture": {kind: result.furniture.get(kind, 0) for kind in FURNITURE_REASONS},
             "problems": {
                 "error": counts.errors,
                 "warning": counts.warnings,

@@ -1,11 +1,13 @@
 """Text structure: newlines, paragraph splitting, scraping debris, titles and headings.
 
 Splitting follows the file's own style: blank lines between paragraphs when the file uses them,
-otherwise one paragraph per line. Inside a blank-line paragraph, the lines of hard-wrapped text are
-joined with a space, or with nothing when either side is a CJK character. Edges are trimmed of white
-space and
-debris. Debris (zero-width characters, stray control and bidi characters) is removed and each
-removal is recorded as a fix with its offsets into the original paragraph.
+otherwise one paragraph per line. Inside a blank-line block, the lines of hard-wrapped text are
+joined with a space, or with nothing when either side is a CJK character; lines that are not
+wrapped text (a breadcrumb, a title and the first answer line on consecutive lines, lines wider
+than anyone wraps at) are paragraphs of their own. A Markdown table, and a list inside a block,
+is one paragraph whose rows or items are kept on their own lines. Edges are trimmed of white
+space and debris. Debris (zero-width characters, stray control and bidi characters) is removed
+and each removal is recorded as a fix with its offsets into the original paragraph.
 """
 
 from __future__ import annotations
@@ -39,9 +41,15 @@ _NEWLINES = re.compile(r"\r\n|[\r\x85\u2028\v]")
 _PAGE_BREAKS = re.compile(r"[\f\u2029]")
 _ODD_NEWLINE = re.compile(r"[\r\x85\u2028\v\f\u2029]")
 _BODY_END = ".。!！;；…,，、"
+_SENTENCE_END = ".。!！?？;；…"
 _CLOSERS = "\"'”’」』)）]】》>"
 _WRAP_WIDTH = 100
 _WRAPPED_LINE_WIDTH = 50
+# In hard-wrapped text every line but the last is nearly as wide as the widest; a narrower one
+# ends a paragraph (a title line, then the text).
+_FULL_LINE_SHARE = 0.6
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·]\s+|[0-9]{1,3}[.)、．]\s*|[(（][0-9]{1,3}[)）]\s*)\S")
 
 
 def normalise_newlines(text: str) -> str:
@@ -117,7 +125,8 @@ def split_paragraph_lines(
     if mode == "auto":
         mode = "blank" if _uses_blank_lines(lines) else "line"
     if mode == "line":
-        return [(number, line) for number, line in enumerate(lines, 1) if not _is_blank(line)]
+        numbered = [(number, line) for number, line in enumerate(lines, 1) if not _is_blank(line)]
+        return _group_tables(numbered)
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -131,7 +140,69 @@ def split_paragraph_lines(
                 current = []
                 blocks.append((number, current))
             current.append(line)
-    return [(number, join_lines(block)) for number, block in blocks]
+    return [piece for number, block in blocks for piece in _block_paragraphs(number, block)]
+
+
+def _group_tables(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """One paragraph per line, but consecutive Markdown table rows make one paragraph."""
+    result: list[tuple[int, str]] = []
+    previous_row = False
+    for number, line in numbered:
+        row = _TABLE_ROW.match(line) is not None
+        if row and previous_row:
+            result[-1] = (result[-1][0], result[-1][1] + "\n" + line.strip())
+        else:
+            result.append((number, line))
+        previous_row = row
+    return result
+
+
+def _block_paragraphs(first: int, block: list[str]) -> list[tuple[int, str]]:
+    """The paragraphs of one blank-line block: ``(first line number, text)``.
+
+    Table rows stay together, and so do list items, each on its own line. Other lines are
+    joined when they are hard-wrapped text: the block's widest line is no wider than anyone
+    wraps at, and the line is nearly as wide as it (the last line of a paragraph may be short).
+    """
+    if len(block) == 1:
+        return [(first, block[0])]
+    widest = max(display_width(line.strip()) for line in block)
+    wrapped = widest <= _WRAP_WIDTH
+    pieces: list[tuple[int, list[str], str]] = []  # (line, lines, kind)
+    for offset, line in enumerate(block):
+        kind = "table" if _TABLE_ROW.match(line) else "item" if _LIST_ITEM.match(line) else "text"
+        if pieces:
+            start, lines, last_kind = pieces[-1]
+            previous = lines[-1].strip()
+            joins = (kind == "table" and last_kind == "table") or (
+                kind == "text"
+                and wrapped
+                and display_width(previous) >= _FULL_LINE_SHARE * widest
+                # an item's text goes on after a wrap, not after its last sentence
+                and (last_kind == "text" or previous[-1] not in _SENTENCE_END)
+            )
+            if kind == "item" and last_kind in ("item", "list"):
+                pieces[-1] = (start, [*lines, line], "list")
+                continue
+            if joins:
+                lines.append(line)
+                continue
+        pieces.append((first + offset, [line], kind))
+    return [(start, _join_piece(lines, kind)) for start, lines, kind in pieces]
+
+
+def _join_piece(lines: list[str], kind: str) -> str:
+    if kind == "table":
+        return "\n".join(line.strip() for line in lines)
+    if kind == "list":
+        items: list[list[str]] = []
+        for line in lines:
+            if _LIST_ITEM.match(line) or not items:
+                items.append([line])
+            else:
+                items[-1].append(line)
+        return "\n".join(join_lines(item) for item in items)
+    return join_lines(lines)
 
 
 def original_text(raw: str) -> str:
@@ -181,6 +252,8 @@ def classify_role(text: str, config: InputConfig, heading_hint: bool = False) ->
     """``heading`` for a short line that does not end like a sentence, else ``body``."""
     if heading_hint:
         return "heading"
+    if "\n" in text:
+        return "body"  # a table or a list
     ending = text.rstrip(_CLOSERS) or text  # 他说：“你好。” ends like a sentence
     if ending[-1] in _BODY_END or len(text) > config.heading_max_width:  # width >= length
         return "body"
@@ -189,6 +262,8 @@ def classify_role(text: str, config: InputConfig, heading_hint: bool = False) ->
 
 def is_title_candidate(text: str, config: InputConfig) -> bool:
     """The first paragraph is the title when it is short: no wider than ``title_max_width``."""
+    if "\n" in text:
+        return False  # a table or a list
     return len(text) <= config.title_max_width and display_width(text) <= config.title_max_width
 
 

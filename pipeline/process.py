@@ -1,4 +1,5 @@
-"""The per-article stage chain: repair, language, segmentation, then one record per language.
+"""The per-article stage chain: repair, furniture labels and title, language, segmentation, then
+one record per language.
 
 :class:`ArticleProcessor` is built once per process from the config and holds the heavy objects
 (langdetect profiles, jieba dictionary), loaded on first use. Deduplication (after records, across
@@ -11,6 +12,7 @@ import hashlib
 from collections import Counter
 
 from pipeline.config import Config
+from pipeline.furniture.local import label_article
 from pipeline.language import Label, LanguageDetector, resolve_undecided
 from pipeline.records import Article, Paragraph, Record
 from pipeline.repair.engine import Repairer
@@ -33,10 +35,14 @@ class ArticleProcessor:
         self._repairer = Repairer(config.repair)
         self._detector = LanguageDetector(config.language)
         self._segmenter = Segmenter(config.segmentation)
+        self._furniture = config.furniture.enabled
+        self._input = config.input
 
     def process(self, article: Article) -> list[Record]:
         """Return the article's records, one per language, in order of first appearance."""
         self._repairer.repair_paragraphs(article.paragraphs)
+        if self._furniture:
+            label_article(article.paragraphs, self._input, title_given=article.title_given)
         labels = [self._detector.detect(p.text) for p in article.paragraphs]
         labels = resolve_undecided(labels, [len(p.text) for p in article.paragraphs])
         for paragraph, label in zip(article.paragraphs, labels, strict=True):

@@ -198,6 +198,7 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             seen_ids.add(article_id)
             key = f"{result.path}#{article_id}"
         url = _optional_str(obj, fields.url_field)
-        result.articles.append(Article(source, key, article_id, url, paragraphs))
+        given = bool(title) and paragraphs[0].index == 0 and paragraphs[0].role == "title"
+        result.articles.append(Article(source, key, article_id, url, paragraphs, given))
     if not result.articles and not result.problems:
         result.problems.append(Problem(result.path, "no articles in file", "empty", "warning"))

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-Role = Literal["title", "heading", "body"]
+Role = Literal[
+    "title", "heading", "body", "breadcrumb", "navigation", "advert", "meta", "boilerplate"
+]
 Confidence = Literal["certain", "probable"]
 Severity = Literal["error", "warning"]
 
@@ -74,7 +76,9 @@ class Paragraph:
     when there is one), so any paragraph can be traced back; ``line`` is the 1-based line of the
     input file where it starts (the JSONL line for JSONL input). ``tokens`` holds jieba's
     segmentation for Chinese and mixed paragraphs and is ``None`` for the others. ``fixes`` are
-    the changes made to the original text, ``flags`` the suspects left for review.
+    the changes made to the original text, ``flags`` the suspects left for review. A paragraph
+    kept as page furniture has its kind as ``role`` (breadcrumb, navigation, advert, meta,
+    boilerplate) and in ``evidence`` why it was taken for one.
     """
 
     index: int
@@ -86,6 +90,7 @@ class Paragraph:
     tokens: list[str] | None = None
     fixes: list[Fix] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -101,6 +106,7 @@ class Article:
     article_id: str | None
     url: str | None
     paragraphs: list[Paragraph]
+    title_given: bool = False  # paragraph 0 is a title from the input (a JSONL title field)
 
 
 @dataclass
@@ -128,6 +134,7 @@ class DroppedParagraph:
     reason: str
     duplicate_of: dict[str, Any] | None = None
     similarity: float | None = None
+    evidence: list[str] = field(default_factory=list)
 
 
 # Lone surrogates cannot be written as UTF-8; NEL, LS and PS split lines for many JSONL readers.
@@ -165,6 +172,7 @@ def record_from_dict(data: dict[str, Any]) -> Record:
             flags=[
                 Flag(**{**flag, "candidates": tuple(flag["candidates"])}) for flag in item["flags"]
             ],
+            evidence=item["evidence"],
         )
         for item in data["paragraphs"]
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from pipeline.output import tally
+from pipeline.output import FURNITURE_REASONS, tally
 from pipeline.records import Problem
 from pipeline.runner import RunResult
 
@@ -61,15 +61,19 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         + (" to review (`pipeline scan`)" if flagged else "")
     )
     reasons = Counter(item.reason for item in result.dropped)
+    furniture = sum(reasons[kind] for kind in FURNITURE_REASONS)
     lines.append(
         f"dropped     {len(result.dropped)}"
         + (
             f" ({reasons['exact_duplicate']} exact, {reasons['near_duplicate']} near, "
-            f"{reasons['boilerplate']} boilerplate)"
+            f"{furniture} page furniture)"
             if result.dropped
             else ""
         )
     )
+    kept = sum(result.furniture.values()) - furniture
+    if kept > 0:
+        lines.append(f"furniture   {kept} paragraph(s) kept with their kind as role")
     lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
     if out_dir is not None:
         lines.append(f"written to  {out_dir.as_posix()}")

@@ -1,8 +1,9 @@
 """The whole run: read every input, process the articles, collect records, counts and problems.
 
-Stage order: read and split (:mod:`pipeline.reading`), then per article: repair, language and
-segmentation (:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then deduplication
-(:mod:`pipeline.dedup`) over the ordered records, which fills ``dropped``.
+Stage order: read and split (:mod:`pipeline.reading`), then per article: repair, furniture labels,
+language and segmentation (:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then over the
+ordered records: page furniture set aside (:mod:`pipeline.furniture.stage`) and deduplication
+(:mod:`pipeline.dedup`), which fill ``dropped``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pipeline.config import Config
 from pipeline.decoding import Decoder
 from pipeline.dedup import deduplicate
 from pipeline.fingerprint import Signatures, comparison_key, signatures
+from pipeline.furniture.stage import FurnitureStage
 from pipeline.index import FingerprintIndex, IndexedFile
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
@@ -33,6 +35,7 @@ class RunResult:
     paragraphs_in: dict[str, int] = field(default_factory=dict)
     reused: int = 0  # files taken from the index instead of being read again
     remembered: int = 0  # of those, files no longer in RAW_DIR
+    furniture: dict[str, int] = field(default_factory=dict)  # paragraphs by furniture kind
 
     @property
     def problems(self) -> list[Problem]:
@@ -109,9 +112,22 @@ def run_pipeline(
     paragraphs_in: dict[str, int] = {}
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
-    records, dropped = deduplicate(records, config.dedup, signatures_of)
+    order = {record.source: number for number, record in reversed(list(enumerate(records)))}
+    furniture = FurnitureStage(config)
+    records, set_aside = furniture.apply(records)
+    records, duplicates = deduplicate(records, config.dedup, signatures_of)
+    dropped = sorted([*set_aside, *duplicates], key=lambda d: (order[d.source], d.index))
     inputs = [item.item if isinstance(item, IndexedFile) else item for item in files]
-    return RunResult(inputs, ignored, records, dropped, paragraphs_in, reused, len(remembered))
+    return RunResult(
+        inputs,
+        ignored,
+        records,
+        dropped,
+        paragraphs_in,
+        reused,
+        len(remembered),
+        dict(sorted(furniture.counts.items())),
+    )
 
 
 def _read(path: Path) -> bytes | None:

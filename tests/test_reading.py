@@ -64,8 +64,12 @@ def test_cjk_lines_are_joined_without_a_space() -> None:
 
 def test_split_mode_can_be_forced() -> None:
     assert len(split_paragraphs(BLANK_STYLE, "line")) == 4
+    # Forced blank-line style still keeps apart the lines that are not wrapped text: a
+    # heading, a list (one paragraph, an item a line) and another heading.
     assert split_paragraphs(LINE_STYLE, "blank") == [
-        "职业现状1.招聘需求情况:需求稳定增长。2.人才供给情况:来源广泛。发展前景"
+        "职业现状",
+        "1.招聘需求情况:需求稳定增长。\n2.人才供给情况:来源广泛。",
+        "发展前景",
     ]
 
 

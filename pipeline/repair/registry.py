@@ -24,11 +24,13 @@ from pipeline.repair.text import (
     C1ControlsRule,
     FullwidthDigitsRule,
     GbkMojibakeRule,
+    HtmlEntitiesRule,
     LostBytesRule,
     MojibakeRule,
 )
 
 BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
+    HtmlEntitiesRule,
     LostBytesRule,
     MojibakeRule,
     GbkMojibakeRule,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -15,6 +16,36 @@ from pipeline.repair.base import Finding, found
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class HtmlEntitiesRule:
+    """HTML character references left in scraped text are decoded: ``AT&amp;T`` → ``AT&T``,
+    ``300&nbsp;lbf`` → ``300 lbf``, ``&#183;`` → ``·``.
+
+    A no-break space becomes a plain space, and a space-like reference at either edge of the
+    paragraph is removed (``&#12288;&#12288;`` indenting a Chinese paragraph). Unknown names
+    (``&nbnsp;``) are left as they are. A reference escaped twice (``&amp;nbsp;``) is decoded
+    in two passes, to the character.
+    """
+
+    name = "html_entities"
+    _pattern = re.compile(
+        r"(?:&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+"
+    )
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """Yield a certain repair for each run of references that decode."""
+        if "&" not in text:
+            return
+        for match in self._pattern.finditer(text):
+            decoded = html.unescape(match.group())
+            if decoded == match.group():
+                continue  # no reference HTML knows
+            decoded = decoded.replace("\xa0", " ")
+            at_edge = match.start() == 0 or match.end() == len(text)
+            if at_edge and not decoded.strip():
+                decoded = ""
+            yield found(self.name, match, decoded, "certain", "an HTML character reference")
 
 
 class FullwidthDigitsRule:

@@ -1,0 +1,135 @@
+"""Furniture told by repetition: the same line on several pages of one site.
+
+A site is the URL host for JSONL inputs, else the input's folder. A line counts as repeated on
+as many pages as it has distinct surroundings there (the paragraphs before and after it), so a
+re-scraped copy of an article, whose every line keeps its neighbours, adds nothing. Repetition
+alone is not furniture: a recurring intro or a quote copied by other pages is content, and dedup
+keeps its first copy. A repeated line is furniture when it stands at the same edge of the article
+(among its first or last two paragraphs, outside its prose) on most pages and either carries a
+clue of its own or is short and holds no sentence mark: that is ``boilerplate``. A title chosen
+from the text can be one (a site slogan at the top of every page, then the article's own
+headline); a title given by the input (JSONL) never is.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from pipeline.fingerprint import comparison_key
+from pipeline.furniture.clues import SHORT, clues
+from pipeline.furniture.local import FURNITURE_ROLES, zones
+from pipeline.paragraphs import display_width
+from pipeline.records import Paragraph, Role
+
+_DIGITS = re.compile("[0-9]+")
+_SAME_EDGE = 2 / 3
+_EDGE_DEPTH = 2  # paragraphs from the start or the end of the article
+_SENTENCE_MARK = re.compile(r"[.。!！?？;；,，、～~]")
+
+
+def site_of(source: str, url: str | None) -> str:
+    """The site an article belongs to: its URL's host, else the folder of its input file."""
+    if url:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host
+    path, colon, line = source.rpartition(":")
+    if not (colon and line.isdigit() and path.lower().endswith(".jsonl")):
+        path = source  # a .txt or .md file, not a JSONL line
+    return "folder:" + (posixpath.dirname(path) or ".")
+
+
+@dataclass
+class _Seen:
+    surroundings: dict[str, set[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # by page
+    edges: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    total: int = 0
+
+    @property
+    def repeated(self) -> int:
+        """On how many pages the line is seen, pages that give it the same surroundings
+        counting once (a re-scraped copy of a page is that page)."""
+        return len({frozenset(around) for around in self.surroundings.values()})
+
+
+@dataclass(frozen=True)
+class SiteArticle:
+    """One article as the repetition count sees it."""
+
+    source: str
+    site: str
+    paragraphs: Sequence[Paragraph]  # in index order
+    title_given: bool = False
+
+
+def _shape(text: str) -> str:
+    """The comparison key with its numbers blanked, so that counters group together."""
+    return _DIGITS.sub("0", comparison_key(text))
+
+
+def repeated_furniture(
+    articles: Sequence[SiteArticle], min_pages: int
+) -> dict[int, tuple[Role, list[str]]]:
+    """Paragraphs (by ``id``) that repetition on their site makes furniture, or whose furniture
+    it confirms, with the role and the evidence to record."""
+    if min_pages < 2:
+        return {}
+    seen: dict[tuple[str, str], _Seen] = defaultdict(_Seen)
+    placed: list[tuple[SiteArticle, int, str, str | None]] = []
+    for article in articles:
+        shapes = [_shape(p.text) for p in article.paragraphs]
+        body = zones(article.paragraphs)
+        for position, shape in enumerate(shapes):
+            if not shape:
+                continue
+            before = shapes[position - 1] if position else "^"
+            after = shapes[position + 1] if position + 1 < len(shapes) else "$"
+            edge = body.edge(position)
+            if min(position, len(shapes) - 1 - position) >= _EDGE_DEPTH:
+                edge = None  # furniture sits at the very top or bottom, not deep in a list
+            entry = seen[(article.site, shape)]
+            entry.surroundings[article.source].add((before, after))
+            entry.total += 1
+            if edge:
+                entry.edges[edge] += 1
+            placed.append((article, position, shape, edge))
+    changes: dict[int, tuple[Role, list[str]]] = {}
+    for article, position, shape, _ in placed:
+        entry = seen[(article.site, shape)]
+        pages = entry.repeated
+        if pages < min_pages:
+            continue
+        paragraph = article.paragraphs[position]
+        where, count = max(entry.edges.items(), key=lambda item: item[1], default=("", 0))
+        same_edge = count >= _SAME_EDGE * entry.total
+        note = f"seen on {pages} pages of this site" + (
+            f" at the same position ({where} of the article)" if same_edge else ""
+        )
+        if paragraph.role in FURNITURE_ROLES:
+            changes[id(paragraph)] = (paragraph.role, [*paragraph.evidence, note])
+            continue
+        if paragraph.role == "title" and (article.title_given or where != "top"):
+            continue
+        found = clues(paragraph.text) if same_edge else []
+        if found:
+            kind = found[0].kind
+            evidence = [clue.evidence for clue in found if clue.kind == kind]
+            changes[id(paragraph)] = (kind, [*evidence, note])
+        elif (
+            same_edge
+            and display_width(paragraph.text) <= SHORT
+            and not _SENTENCE_MARK.search(paragraph.text)
+        ):
+            short_line = "a short line, not the article's prose"
+            changes[id(paragraph)] = ("boilerplate", [note, short_line])
+    return changes

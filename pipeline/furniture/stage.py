@@ -1,0 +1,89 @@
+"""The page-furniture stage: what the per-article labels and the repetition on each site make
+furniture is set aside, into ``dropped.jsonl`` with its kind and evidence, or kept in the records
+with its kind as the role (``[furniture] keep``); titles that turned out to be furniture are
+chosen again."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from pipeline.config import Config
+from pipeline.furniture.local import FURNITURE_ROLES, choose_title
+from pipeline.furniture.site import SiteArticle, repeated_furniture, site_of
+from pipeline.records import DroppedParagraph, Paragraph, Record
+
+
+class FurnitureStage:
+    """Sets aside page furniture across a corpus of records, as the config says."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config.furniture
+        self._input = config.input
+        self.counts: Counter[str] = Counter()  # furniture paragraphs by kind
+
+    def apply(self, records: list[Record]) -> tuple[list[Record], list[DroppedParagraph]]:
+        """The records with their furniture set aside, and the furniture dropped (in corpus
+        order; none when it is kept)."""
+        if not self._config.enabled:
+            return records, []
+        articles = _articles(records)
+        changes = repeated_furniture(
+            [
+                SiteArticle(
+                    source, site_of(source, url), paragraphs, _title_given(source, paragraphs)
+                )
+                for source, (url, paragraphs) in articles.items()
+            ],
+            self._config.boilerplate_min_pages,
+        )
+        for _, paragraphs in articles.values():
+            changed = False
+            for paragraph in paragraphs:
+                change = changes.get(id(paragraph))
+                if change is not None:
+                    changed = changed or paragraph.role not in FURNITURE_ROLES
+                    paragraph.role, paragraph.evidence = change
+            if changed:
+                choose_title(paragraphs, self._input)
+        for record in records:
+            title = next((p.text for p in record.paragraphs if p.role == "title"), None)
+            record.title = title
+            self.counts.update(p.role for p in record.paragraphs if p.role in FURNITURE_ROLES)
+        if self._config.keep:
+            return records, []
+        dropped: list[DroppedParagraph] = []
+        kept_records = []
+        for record in records:
+            content = [p for p in record.paragraphs if p.role not in FURNITURE_ROLES]
+            dropped.extend(
+                DroppedParagraph(record.source, p.index, p.text, p.role, evidence=p.evidence)
+                for p in record.paragraphs
+                if p.role in FURNITURE_ROLES
+            )
+            if content:
+                record.paragraphs = content
+                kept_records.append(record)
+        order = {source: number for number, source in enumerate(articles)}
+        dropped.sort(key=lambda item: (order[item.source], item.index))
+        return kept_records, dropped
+
+
+def _title_given(source: str, paragraphs: Sequence[Paragraph]) -> bool:
+    """Whether the article's title may have come from the input (a JSONL title field): then it
+    is never taken for boilerplate."""
+    first = paragraphs[0] if paragraphs else None
+    jsonl = source.rpartition(":")[0].lower().endswith(".jsonl")
+    return jsonl and first is not None and first.index == 0 and first.role == "title"
+
+
+def _articles(records: Sequence[Record]) -> dict[str, tuple[str | None, list[Paragraph]]]:
+    """Each article's URL and paragraphs in index order, whatever records they went to; in the
+    order the articles first appear."""
+    articles: dict[str, tuple[str | None, list[Paragraph]]] = {}
+    for record in records:
+        _, paragraphs = articles.setdefault(record.source, (record.url, []))
+        paragraphs.extend(record.paragraphs)
+    for _, paragraphs in articles.values():
+        paragraphs.sort(key=lambda p: p.index)
+    return articles
