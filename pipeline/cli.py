@@ -71,6 +71,16 @@ _keep = click.option(
 )
 
 
+_keep_furniture = click.option(
+    "--keep-furniture/--drop-furniture",
+    "keep_furniture",
+    default=None,
+    help="Keep page furniture (breadcrumbs, navigation, adverts, meta lines, boilerplate) in the "
+    "records with its kind as the role, or move it to dropped.jsonl (the default). Overrides "
+    "the config.",
+)
+
+
 _index = click.option(
     "--index",
     "index_path",
@@ -95,6 +105,7 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
         _rebuild,
         _no_index,
         _index,
+        _keep_furniture,
         _keep,
         _fix_level,
         _jobs,
@@ -113,6 +124,7 @@ def _load(
     jobs: int | None,
     fix_level: str | None = None,
     keep: str | None = None,
+    keep_furniture: bool | None = None,
 ) -> Config:
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
@@ -120,7 +132,8 @@ def _load(
         )
         sys.exit(EXIT_USAGE)
     try:
-        return load_config(config_path).with_jobs(jobs).with_fix_level(fix_level).with_keep(keep)
+        config = load_config(config_path).with_jobs(jobs).with_fix_level(fix_level)
+        return config.with_keep(keep).with_keep_furniture(keep_furniture)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -170,9 +183,12 @@ def main() -> None:
 
     Reads .txt/.md (one article each) and .jsonl (one article per line) under RAW_DIR, in any
     common encoding; repairs numbers garbled by machine translation and other damaged text,
-    recording each repair and flagging what it cannot repair (review with `scan`); labels every
-    paragraph's language (en, zh, mixed, other ISO codes, und); segments Chinese with jieba;
-    writes en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl and manifest.json to the output folder.
+    recording each repair and flagging what it cannot repair (review with `scan`); sets aside the
+    site around each article (breadcrumbs, navigation, adverts, bylines and other meta lines,
+    boilerplate) and finds its real title; labels every paragraph's language (en, zh, mixed,
+    other ISO codes, und); segments Chinese with jieba; drops repeated paragraphs; writes
+    en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl (every paragraph set aside, with why) and
+    manifest.json to the output folder.
 
     \b
     Exit codes:
@@ -193,6 +209,7 @@ def run(
     jobs: int | None,
     fix_level: str | None,
     keep: str | None,
+    keep_furniture: bool | None,
     index_path: Path | None,
     no_index: bool,
     rebuild: bool,
@@ -208,7 +225,7 @@ def run(
     against everything processed before). The output is always exactly that of a full run over
     all those files. --rebuild starts again from RAW_DIR alone.
     """
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep)
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index)
     write_outputs(out_dir, render_outputs(result, config))
@@ -228,6 +245,7 @@ def check(
     jobs: int | None,
     fix_level: str | None,
     keep: str | None,
+    keep_furniture: bool | None,
     index_path: Path | None,
     no_index: bool,
     rebuild: bool,
@@ -236,7 +254,7 @@ def check(
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
     recorded in manifest.json, so they do not change the exit code here."""
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep)
+    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index)
     differences = compare_outputs(out_dir, render_outputs(result, config))

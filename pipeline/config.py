@@ -155,6 +155,12 @@ class Config:
         """Return a copy with the dedup ``keep`` policy overridden when given."""
         return self if keep is None else replace(self, dedup=replace(self.dedup, keep=keep))
 
+    def with_keep_furniture(self, keep: bool | None) -> Config:
+        """Return a copy with ``furniture.keep`` overridden when given."""
+        if keep is None:
+            return self
+        return replace(self, furniture=replace(self.furniture, keep=keep))
+
 
 def _lists(value: Any) -> Any:
     if isinstance(value, dict):

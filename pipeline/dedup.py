@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.config import DedupConfig
+from pipeline.copies import copied_block_drops
 from pipeline.fingerprint import (
     PERMUTATIONS,
     Signatures,
@@ -176,7 +177,14 @@ class Deduplicator:
                 references.add(item)
             else:
                 drops[position] = match
-        _copied_blocks(items, groups, drops)
+        for position, twin in copied_block_drops(items, set(drops)).items():
+            drops[position] = Match("exact_duplicate", twin, 100.0)
+        for position, match in drops.items():  # point at what stays
+            target = match.kept
+            while target in drops:
+                target = drops[target].kept
+            if target != match.kept:
+                drops[position] = Match(match.reason, target, match.similarity)
         return drops
 
     def _priority(self, item: Item) -> tuple[int, ...]:
@@ -261,120 +269,6 @@ class Deduplicator:
             if score is not None and (best is None or score > best.similarity):
                 best = Match("near_duplicate", other, score)
         return best
-
-
-def _copied_blocks(
-    items: Sequence[Item], groups: dict[str, list[int]], drops: dict[int, Match]
-) -> None:
-    """Drop the short paragraphs kept so far that sit in a block copied from an earlier article.
-
-    Its twin is a paragraph with the same key in an earlier article and a neighbour key in
-    common. Walking out from the two, the keys stay equal up to a long paragraph: a copied
-    section (the paragraphs walked over include those dropped already). Or every paragraph the
-    later article keeps has a twin: a copied article, whose title goes too. That second test is
-    repeated until nothing more goes, so that deduplicating the result again drops nothing.
-    """
-    del groups  # twins are found by the neighbours they share
-    everything = _Sequences(items, set())
-    for item in items:
-        if item.position in drops or item.across or not item.key:
-            continue
-        if item.paragraph.role == "title":
-            continue
-        twin = everything.twin(item.position)
-        if twin is not None and any(
-            items[p].across for p in everything.block(item, twin)
-        ):  # a title beside it is no anchor: titles are never dropped across articles
-            drops[item.position] = Match("exact_duplicate", twin, 100.0)
-    sizes = {article: len(positions) for article, positions in everything.articles.items()}
-    while True:
-        kept = _Sequences(items, set(drops))
-        new: dict[int, Match] = {}
-        for article, positions in kept.articles.items():
-            if sizes[article] < 2:
-                continue  # a one-line article is not taken for a copy of another
-            twins = [_first_of(kept.twin(p), everything.twin(p)) for p in positions]
-            if all(twin is not None for twin in twins):
-                new.update(
-                    (p, Match("exact_duplicate", twin, 100.0))
-                    for p, twin in zip(positions, twins, strict=True)
-                    if twin is not None
-                )
-        if not new:
-            break
-        drops.update(new)
-    for position, match in drops.items():  # point at what stays
-        target = match.kept
-        while target in drops:
-            target = drops[target].kept
-        if target != match.kept:
-            drops[position] = Match(match.reason, target, match.similarity)
-
-
-def _first_of(a: int | None, b: int | None) -> int | None:
-    return a if a is not None else b
-
-
-class _Sequences:
-    """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
-    an earlier article: the first with its key and the same key beside it."""
-
-    def __init__(self, items: Sequence[Item], left_out: set[int]) -> None:
-        self._items = items
-        self.articles: dict[int, list[int]] = defaultdict(list)
-        for item in items:
-            if item.position not in left_out:
-                self.articles[item.article].append(item.position)
-        self._place = {
-            position: (article, number)
-            for article, positions in self.articles.items()
-            for number, position in enumerate(positions)
-        }
-        self._first: dict[tuple[str, str | None, int], int] = {}
-        for position in self._place:
-            key = items[position].key
-            for side in (-1, 1):
-                self._first.setdefault((key, self._key_beside(position, side), side), position)
-
-    def of_article(self, position: int) -> list[int]:
-        """The positions kept in the article of ``position``."""
-        return self.articles[self._place[position][0]]
-
-    def _key_beside(self, position: int, side: int) -> str | None:
-        article, number = self._place[position]
-        positions = self.articles[article]
-        beside = number + side
-        return self._items[positions[beside]].key if 0 <= beside < len(positions) else None
-
-    def twin(self, position: int) -> int | None:
-        """An earlier article's paragraph with this one's key and a neighbour key in common."""
-        item = self._items[position]
-        for side in (-1, 1):
-            beside = self._key_beside(position, side)
-            twin = self._first.get((item.key, beside, side)) if beside is not None else None
-            if twin is not None and self._items[twin].article < item.article:
-                return twin
-        return None
-
-    def block(self, item: Item, twin: int) -> list[int]:
-        """The run of equal keys around ``item`` and its twin, as positions of ``item``'s."""
-        mine, theirs = self.of_article(item.position), self.of_article(twin)
-        n, m = self._place[item.position][1], self._place[twin][1]
-        left = 0
-        while (
-            n - left > 0
-            and m - left > 0
-            and self._items[mine[n - left - 1]].key == self._items[theirs[m - left - 1]].key
-        ):
-            left += 1
-        right = 0
-        while (
-            n + right + 1 < len(mine)
-            and m + right + 1 < len(theirs)
-            and self._items[mine[n + right + 1]].key == self._items[theirs[m + right + 1]].key
-        ):
-            right += 1
-        return mine[n - left : n + right + 1]
 
 
 def deduplicate(

@@ -174,12 +174,17 @@ def _block_paragraphs(first: int, block: list[str]) -> list[tuple[int, str]]:
         if pieces:
             start, lines, last_kind = pieces[-1]
             previous = lines[-1].strip()
-            joins = (kind == "table" and last_kind == "table") or (
-                kind == "text"
-                and wrapped
-                and display_width(previous) >= _FULL_LINE_SHARE * widest
-                # an item's text goes on after a wrap, not after its last sentence
-                and (last_kind == "text" or previous[-1] not in _SENTENCE_END)
+            indented_item = kind == "text" and last_kind in ("item", "list") and line[:1].isspace()
+            joins = (
+                (kind == "table" and last_kind == "table")
+                or indented_item  # a list item's indented continuation
+                or (
+                    kind == "text"
+                    and wrapped
+                    and display_width(previous) >= _FULL_LINE_SHARE * widest
+                    # an item's text goes on after a wrap, not after its last sentence
+                    and (last_kind == "text" or previous[-1] not in _SENTENCE_END)
+                )
             )
             if kind == "item" and last_kind in ("item", "list"):
                 pieces[-1] = (start, [*lines, line], "list")

@@ -10,7 +10,13 @@ import pytest
 from conftest import write
 
 from pipeline.config import Config, InputConfig, JsonlConfig
-from pipeline.paragraphs import classify_role, clean_paragraph, join_lines, split_paragraphs
+from pipeline.paragraphs import (
+    classify_role,
+    clean_paragraph,
+    join_lines,
+    split_paragraph_lines,
+    split_paragraphs,
+)
 from pipeline.reading import discover, read_file
 
 BLANK_STYLE = (
@@ -293,3 +299,48 @@ def test_sentences_ending_in_closing_quotes_are_body(text: str, config: Config) 
 
 def test_korean_lines_are_joined_with_a_space() -> None:
     assert join_lines(["안녕하세요 여러분", "반갑습니다"]) == "안녕하세요 여러분 반갑습니다"
+
+
+def test_a_breadcrumb_a_title_and_the_first_line_on_consecutive_lines_are_three_paragraphs() -> (
+    None
+):
+    text = (
+        "Current location - Training Network - Mathematics courses - What is the full score?\n"
+        "What is the full score?\n"
+        "The score of the Hunan college entrance examination is 750. The full marks of Chinese, "
+        "mathematics and foreign languages are 150 respectively.\n\n"
+        "Since 2016, Hunan Province has used the national paper.\n"
+    )
+    assert [line for line, _ in split_paragraph_lines(text)] == [1, 2, 3, 5]
+
+
+def test_a_short_line_before_wrapped_text_in_one_block_is_a_paragraph_of_its_own() -> None:
+    wrapped = (
+        "Career prospects\n"
+        "The call center has only a history of more than ten years in China, but it has\n"
+        "created a myth that the output value is nearly 100 billion. However, compared\n"
+        "with the huge output value of Indian outsourcing, it is still immature.\n\n"
+        "Salaries rose.\n"
+    )
+    assert split_paragraphs(wrapped, "blank") == [
+        "Career prospects",
+        "The call center has only a history of more than ten years in China, but it has created "
+        "a myth that the output value is nearly 100 billion. However, compared with the huge "
+        "output value of Indian outsourcing, it is still immature.",
+        "Salaries rose.",
+    ]
+
+
+def test_tables_and_lists_are_one_paragraph_with_their_rows_and_items_on_lines() -> None:
+    text = "Pay\n\n| Rank | Pay |\n|---|---|\n| Clerk | 3000 |\n\n- one item\n- two\n  items\n"
+    assert split_paragraphs(text, "blank") == [
+        "Pay",
+        "| Rank | Pay |\n|---|---|\n| Clerk | 3000 |",
+        "- one item\n- two items",
+    ]
+    lines = "Pay\n| Rank | Pay |\n|---|---|\n| Clerk | 3000 |\nMore text.\n"
+    assert split_paragraphs(lines, "line") == [
+        "Pay",
+        "| Rank | Pay |\n|---|---|\n| Clerk | 3000 |",
+        "More text.",
+    ]

@@ -54,6 +54,7 @@ _BREADCRUMB_START = re.compile(
     re.I,
 )
 _PATH_SEPARATOR = re.compile(r"\s+[-–—>»›/|]\s+|\s*[>»›→]\s*")
+ARROW_PATH = re.compile(r"[>»›→]")  # separators that only paths use (a title may hold " - ")
 _HOME = re.compile(r"^\s*(?:首页|主页|网站首页|home|homepage|main page)\s*$", re.I)
 _PREV_NEXT = re.compile(
     _start(
@@ -70,6 +71,8 @@ _PREV_NEXT = re.compile(
         "返回列表",
         "返回首页",
         "返回顶部",
+        r"[«‹<]*\s*previous(?: (?:article|post|page|story|chapter))?\s*[:：»]",
+        r"[«‹<]*\s*next(?: (?:article|post|page|story|chapter))?\s*[:：»>]",
         r"previous (?:article|post|page|story|chapter)",
         r"next (?:article|post|page|story|chapter)",
         r"prev\b",
@@ -100,16 +103,22 @@ _UI_WORDS = frozenset(
     """
     下载 相关 举报 分享 收藏 打印 关闭 评论 点赞 复制链接 登录 注册 返回 首页 返回顶部 更多
     展开 收起 全文 阅读全文 查看更多 查看全文 下载资源 资源描述 在线预览 立即下载 加入收藏 纠错
-    投诉 客户端 手机版 电脑版 微博 微信 字号 大 中 小 上一篇 下一篇 顶 踩 赞 转发 回复 置顶 关注
+    投诉 客户端 手机版 电脑版 微博 微信 字号 上一篇 下一篇 转发 回复 置顶 关注
+    上一页 下一页 尾页 末页 打印本页 关闭窗口 微信公众号 新浪微博 抖音 关注我们 共 页
     share print email tweet like comment comments login log sign register download home back
     top more menu search subscribe facebook twitter linkedin whatsapp reddit copy link read
+    close favorite favourite related report page total next previous prev first last
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
-_UI_SPLIT = re.compile(r"[\s|·•/,，、]+")
+_UI_SPLIT = re.compile(r"[\s|·•/,，、:：\[\]【】()（）<>«»]+")
+_NUMBER_TOKEN = re.compile(r"[0-9]+|第?[0-9]+页|共[0-9]+页")
 _ADVERT_PHRASES = re.compile(
     "点击咨询|咨询热线|在线咨询|免费咨询|立即咨询|立即报名|报名咨询|免费领取|免费试听|扫码|扫一扫|"
     "长按识别|关注公众号|关注微信|加微信|添加微信|下载吧|免费预览|由会员分享|请在.{0,30}搜索|"
-    "可在线阅读|立即下载|招商加盟|点击进入|点击查看|"
+    "可在线阅读|立即下载|招商加盟|点击进入|点击查看|点击这里|进入官网|报名中|火热报名|名额有限|先到先得|"
+    "课程顾问|微信同号|限时优惠|限时特惠|欢迎加入|"
+    r"scan (?:the |our )?(?:qr )?code|follow our official account|add (?:us on )?wechat"
+    r"|now enrolling|enrol(?:l)? now|places are limited|limited places|"
     r"click here|click (?:on )?(?:the |this )?(?:link|button)"
     r"|click\b.{0,80}\b(?:consult|enrol|apply|register|sign up|download|subscribe)"
     r"|if you have any questions|contact us\b|call (?:us )?now"
@@ -117,6 +126,23 @@ _ADVERT_PHRASES = re.compile(
     r"|sign up for (?:our|the) newsletter"
     r"|sign up (?:now|today)|apply now|subscribe (?:now|today)|download (?:now|the app)"
     r"|free trial",
+    re.I,
+)
+# A contact handle anywhere in a short line: "HR交流QQ群：123456789", "Add WeChat: kaoyan666".
+_HANDLE = re.compile(
+    r"(?:QQ群?|微信(?:号|群)?|WeChat|热线|咨询电话|联系电话)\s*[:：]?\s*[0-9A-Za-z][\w-]{4,}"
+    r"|\b[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}\b",
+    re.I,
+)
+# A line that only says it is an advert.
+_ADVERT_LABEL = re.compile(
+    r"^\s*[\[【(（]?(?:advertisement|advertising|sponsored|ad|广告|推广)[\]】)）]?\s*$", re.I
+)
+# "Related reading" and the like, above a list of links.
+RELATED_HEADER = re.compile(
+    r"^\s*(?:相关|推荐|热门|延伸|精彩|更多)(?:阅读|文章|推荐|职业|专业|链接|资讯|新闻|内容)"
+    r"|^\s*(?:related (?:stories|articles|posts|reading|links|news)|read more|you may also like"
+    r"|recommended(?: for you| reading)?|more from|more stories|further reading|popular posts)\b",
     re.I,
 )
 _CONTACT = re.compile(
@@ -140,40 +166,66 @@ _CONTACT = re.compile(
     re.I,
 )
 _META_LABEL = re.compile(
-    _start(
-        "来源",
-        "来源于",
-        "出处",
-        "作者",
-        "编辑",
-        "责任编辑",
-        "记者",
-        "通讯员",
-        "摄影",
-        "图片来源",
-        "发布时间",
-        "发布日期",
-        "发表时间",
-        "更新时间",
-        "发布者",
-        "上传人",
-        "上传时间",
-        "上传者",
-        "文档编号",
-        "source",
-        "author",
-        "editor",
-        r"posted(?: on| by)?",
-        r"published(?: on| by)?",
-        "updated",
-        "written by",
-        "reporter",
-        r"photo(?:graph)?(?: by)?",
+    r"^\s*[（(【\[]?\s*(?:"
+    + "|".join(
+        (
+            "来源",
+            "来源于",
+            "出处",
+            "作者",
+            "编辑",
+            "责任编辑",
+            "记者",
+            "通讯员",
+            "摄影",
+            "图片来源",
+            "发布时间",
+            "发布日期",
+            "发表时间",
+            "更新时间",
+            "发布者",
+            "上传人",
+            "上传时间",
+            "上传者",
+            "文档编号",
+            "source",
+            "author",
+            "editor",
+            r"posted(?: on| by)?",
+            r"published(?: on| by)?",
+            "updated",
+            "written by",
+            "reporter",
+            r"photo(?:graph)?(?: by)?",
+            "标签",
+            "关键词",
+            "关键字",
+            "tags?",
+            "keywords?",
+            "responsible editor",
+            "editor in charge",
+            "release time",
+            "发布人",
+        )
     )
-    + r"\s*[:：]",
+    + r")\s*[:：]",
     re.I,
 )
-_BYLINE = re.compile(r"^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$")
+_META_FIELD = re.compile(
+    r"(?:来源|作者|编辑|发布时间|发布日期|更新时间|浏览|source|author|editor|release time|published"
+    r"|updated|views)\s*[:：]",
+    re.I,
+)
+_POSTED = re.compile(
+    r"^\s*(?i:published|updated|posted|written)\b.{0,60}?(?:[0-9]{4}|[0-9]{1,2}:[0-9]{2})"
+    r"|\b[0-9]+ min(?:ute)?s? read\b|^\s*[Bb]y\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*[|·]",
+)
+_DISCLAIMER = re.compile(
+    "仅代表作者(?:个人)?观点|不代表本站|免责声明|如有侵权|版权归原作者|转载请|"
+    r"disclaimer|the views expressed|do not necessarily reflect",
+    re.I,
+)
+_BYLINE = re.compile(r"^\s*[Bb]y\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$")
 _COPYRIGHT = re.compile(
     r"copyright|©|版权所有|all rights reserved|转载请注明|未经授权|ICP备|ICP证|公网安备", re.I
 )
@@ -201,10 +253,14 @@ _LINK_END = re.compile(r"(?:https?://\S+|www\.\S+|\s/[a-z0-9_\-]{3,}(?:/[a-z0-9_
 
 
 def _ui_share(text: str) -> float:
+    """The share of a line's words that are user-interface words; page numbers count as such
+    when there is one."""
     tokens = [token for token in _UI_SPLIT.split(text.strip().lower()) if token]
-    if not tokens:
+    ui = sum(token in _UI_WORDS for token in tokens)
+    if not ui:
         return 0.0
-    return sum(token in _UI_WORDS for token in tokens) / len(tokens)
+    numbers = sum(_NUMBER_TOKEN.fullmatch(token) is not None for token in tokens)
+    return (ui + numbers) / len(tokens)
 
 
 def path_segments(text: str) -> list[str]:
@@ -242,20 +298,36 @@ def clues(text: str) -> list[Clue]:
     if width <= 60 and _ui_share(text) >= 0.7:
         found.append(Clue("navigation", STRONG, "made of user-interface words"))
     adverts = {_short(match.group().lower()) for match in _ADVERT_PHRASES.finditer(text)}
+    handle = _HANDLE.search(text) is not None
+    if handle and adverts:
+        adverts.add("a phone number or a QQ/WeChat id")
+    elif handle:  # a reader's own QQ in a review is no advert: it needs more
+        found.append(Clue("advert", WEAK, "a phone number or a QQ/WeChat id"))
     if adverts:
         strength = STRONG if width <= 2 * SHORT or len(adverts) >= 2 else WEAK
-        listed = ", ".join(sorted(adverts)[:3])
+        if len(adverts) >= 3:
+            strength = STRONG + WEAK  # enough even in a long paragraph of prose
+        listed = ", ".join(sorted(adverts)[:4])
         found.append(Clue("advert", strength, f"advert phrases: {listed}", at_edge=True))
     if short and _CONTACT.match(text):
         found.append(Clue("advert", STRONG, "a contact line (QQ, WeChat, phone)"))
+    if _ADVERT_LABEL.match(text):
+        found.append(Clue("advert", STRONG, "an advert label"))
+    if width <= SHORT and RELATED_HEADER.match(text):
+        found.append(Clue("navigation", STRONG, "a related-links header"))
     if _LINK_END.search(text) and not short:
         found.append(Clue("advert", WEAK, "ends with a link"))
     label = _META_LABEL.match(text)
     value = text[label.end() :] if label else ""
-    if (label and display_width(value) <= 40 and not _ENDS_AS_SENTENCE.search(value)) or (
-        _BYLINE.match(text)
+    fields = len(_META_FIELD.findall(text))
+    if (
+        (label and display_width(value) <= 40 and not _ENDS_AS_SENTENCE.search(value))
+        or _BYLINE.match(text)
+        or (width <= 2 * SHORT and (fields >= 2 or _POSTED.search(text)))
     ):
         found.append(Clue("meta", STRONG, "a byline, source or date label"))
+    if width <= 2 * SHORT and _DISCLAIMER.search(text):
+        found.append(Clue("meta", STRONG, "a disclaimer"))
     if _COPYRIGHT.search(text):
         strength = STRONG if width <= 2 * SHORT else WEAK
         found.append(Clue("meta", strength, "a copyright line", at_edge=True))

@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.config import InputConfig
-from pipeline.furniture.clues import SHORT, WEAK, Clue, Kind, clues, path_segments
+from pipeline.furniture.clues import (
+    ARROW_PATH,
+    RELATED_HEADER,
+    SHORT,
+    WEAK,
+    Clue,
+    Kind,
+    clues,
+    path_segments,
+)
 from pipeline.paragraphs import classify_role, display_width, is_title_candidate
 from pipeline.records import Paragraph, Role
 
@@ -29,8 +38,13 @@ _RELATED_RUN = 4  # headline-like lines after the article that make a related-li
 _SENTENCE_INSIDE = re.compile(r"[.。!！?？;；](?=\s*\S)")
 _ENDS_OPEN = re.compile(r"[,，、;；:：\-–]\s*$")
 _ENDS_SENTENCE = re.compile(r"[.。!！?？;；:：…]\s*[\"'”’」』)）]*\s*$")
+_STATEMENT_INSIDE = re.compile(r"[.。!！;；](?=\s*\S)")  # a headline may ask and answer: "X？Y"
+_INTRODUCES = re.compile(r"[:：]\s*$")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _HAN = re.compile("[\u3400-\u9fff]")
+
+
+_EDGE_DEPTH = 2  # furniture sits among an article's first or last two paragraphs
 
 
 @dataclass(frozen=True)
@@ -39,14 +53,16 @@ class Zones:
 
     first_anchor: int | None
     last_anchor: int | None
+    size: int = 0
 
     def edge(self, position: int) -> str | None:
-        """``top`` or ``bottom`` for a paragraph outside the body, else ``None``."""
+        """``top`` or ``bottom`` for a paragraph outside the body and among the article's
+        first or last paragraphs, else ``None``."""
         if self.first_anchor is None or self.last_anchor is None:
             return None
-        if position < self.first_anchor:
+        if position < min(self.first_anchor, _EDGE_DEPTH):
             return "top"
-        if position > self.last_anchor:
+        if position > max(self.last_anchor, self.size - 1 - _EDGE_DEPTH):
             return "bottom"
         return None
 
@@ -65,7 +81,9 @@ def zones(paragraphs: Sequence[Paragraph], strong: Sequence[bool] | None = None)
         and not (strong and strong[position])
         and _prose(paragraph.text)
     ]
-    return Zones(anchors[0], anchors[-1]) if anchors else Zones(None, None)
+    if not anchors:
+        return Zones(None, None, len(paragraphs))
+    return Zones(anchors[0], anchors[-1], len(paragraphs))
 
 
 def _norm(text: str) -> str:
@@ -117,19 +135,45 @@ def label_article(
 def _title_in_breadcrumb(
     paragraphs: Sequence[Paragraph], found: dict[int, list[Clue]], body: Zones
 ) -> None:
-    """A path-shaped line at the top whose last part is another paragraph near it (the
-    title, maybe cut short) is a breadcrumb."""
+    """A path-shaped line at the top is a breadcrumb when its last part is another paragraph
+    near it (the title, maybe cut short), when arrows separate its parts, or when it is the
+    page's first line and a headline follows it."""
     limit = body.first_anchor if body.first_anchor is not None else min(len(paragraphs), 4)
     for position in range(min(limit, 4)):
-        segments = path_segments(paragraphs[position].text)
-        last = _norm(segments[-1]) if segments else ""
-        if len(last) < 6:
+        text = paragraphs[position].text
+        segments = path_segments(text)
+        if not segments:
             continue
+        last = _norm(segments[-1])
         for other in range(min(len(paragraphs), position + 4)):
-            text = _norm(paragraphs[other].text)
-            if other != position and (text.startswith(last) or last.startswith(text)):
+            other_text = _norm(paragraphs[other].text)
+            if (
+                len(last) >= 6
+                and other != position
+                and (other_text.startswith(last) or last.startswith(other_text))
+            ):
                 found[position].append(Clue("breadcrumb", WEAK, "ends with the article's title"))
                 break
+        else:
+            following = paragraphs[position + 1].text if position + 1 < len(paragraphs) else ""
+            if ARROW_PATH.search(text) and position < 2:
+                found[position].append(Clue("breadcrumb", WEAK, "at the top of the page"))
+            elif (
+                position == 0
+                and _title_like(following)
+                and not _STATEMENT_INSIDE.search(following)  # one headline, not two sentences
+                and not path_segments(following)
+            ):
+                found[position].append(Clue("breadcrumb", WEAK, "the line above the headline"))
+
+
+def _title_like(text: str) -> bool:
+    """Short, one sentence at most, not a piece of a broken line."""
+    return (
+        0 < display_width(text) <= 160
+        and len(_SENTENCE_INSIDE.findall(text)) <= 1
+        and not _fragment(text)
+    )
 
 
 def _decide(text: str, listed: Sequence[Clue]) -> tuple[Role, list[str]] | None:
@@ -148,16 +192,25 @@ def _decide(text: str, listed: Sequence[Clue]) -> tuple[Role, list[str]] | None:
 
 
 def _related_links(paragraphs: Sequence[Paragraph], body: Zones) -> None:
-    """A run of headline-like lines after the article's last paragraph of prose."""
+    """A run of headline-like lines after the article's last paragraph of prose, and the
+    short lines under a "related reading" header there."""
     if body.last_anchor is None:
         return
-    run = [
-        p
-        for p in paragraphs[body.last_anchor + 1 :]
-        if p.role not in FURNITURE_ROLES and p.role != "title"
-    ]
+    after = paragraphs[body.last_anchor + 1 :]
+    headers = [p for p in after if p.role == "navigation" and RELATED_HEADER.match(p.text)]
+    if headers:
+        start = after.index(headers[0])
+        listed = [p for p in after[start + 1 :] if p.role not in FURNITURE_ROLES]
+        if all(display_width(p.text) <= 100 and not _prose(p.text) for p in listed):
+            for paragraph in listed:
+                paragraph.role = "navigation"
+                paragraph.evidence = [f"listed under {headers[0].text.strip()!r}"]
+            return
+    run = [p for p in after if p.role not in FURNITURE_ROLES and p.role != "title"]
     if len(run) < _RELATED_RUN or not all(_headline_like(p.text) for p in run):
         return
+    if _INTRODUCES.search(paragraphs[body.last_anchor].text):
+        return  # "What we look for:": the article's own list
     for paragraph in run:
         paragraph.role = "navigation"
         paragraph.evidence = [
@@ -177,7 +230,7 @@ def choose_title(
         if paragraph.role in FURNITURE_ROLES:
             continue
         text = paragraph.text
-        if is_title_candidate(text, config) and not _fragment(text):
+        if is_title_candidate(text, config) and _title_like(text):
             chosen = paragraph
         break
     for paragraph in paragraphs:

@@ -28,7 +28,6 @@ from pipeline.records import Paragraph, Role
 
 _DIGITS = re.compile("[0-9]+")
 _SAME_EDGE = 2 / 3
-_EDGE_DEPTH = 2  # paragraphs from the start or the end of the article
 _SENTENCE_MARK = re.compile(r"[.。!！?？;；,，、～~]")
 
 
@@ -95,8 +94,6 @@ def repeated_furniture(
             before = shapes[position - 1] if position else "^"
             after = shapes[position + 1] if position + 1 < len(shapes) else "$"
             edge = body.edge(position)
-            if min(position, len(shapes) - 1 - position) >= _EDGE_DEPTH:
-                edge = None  # furniture sits at the very top or bottom, not deep in a list
             entry = seen[(article.site, shape)]
             entry.surroundings[article.source].add((before, after))
             entry.total += 1

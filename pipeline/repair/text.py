@@ -29,9 +29,7 @@ class HtmlEntitiesRule:
     """
 
     name = "html_entities"
-    _pattern = re.compile(
-        r"(?:&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+"
-    )
+    _pattern = re.compile(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each run of references that decode."""
