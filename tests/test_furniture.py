@@ -131,7 +131,11 @@ def test_a_breadcrumb_that_ends_with_the_title_and_a_related_links_list_are_set_
     label_article(paragraphs, InputConfig())
     roles = [p.role for p in paragraphs]
     assert roles == ["breadcrumb", "title", "body", "body", *["navigation"] * 4]
-    assert paragraphs[0].evidence == ["a path of 3 parts", "ends with the article's title"]
+    assert paragraphs[0].evidence == [
+        "a path of 3 parts",
+        "ends with the article's title",
+        "at the top of the article",
+    ]
     assert "related-links list" in paragraphs[4].evidence[0]
 
 
@@ -266,10 +270,10 @@ def test_furniture_can_be_kept_in_the_records_with_its_role(raw_dir: Path) -> No
     assert result.dropped == []
     (record,) = result.records
     assert [(p.role, p.evidence) for p in record.paragraphs] == [
-        ("meta", ["a byline, source or date label"]),
+        ("meta", ["a byline, source or date label", "at the top of the article"]),
         ("title", []),
         ("body", []),
-        ("navigation", ["starts with a previous/next link"]),
+        ("navigation", ["starts with a previous/next link", "at the bottom of the article"]),
     ]
     assert result.furniture == {"meta": 1, "navigation": 1}
     off = run_pipeline(raw_dir, replace(Config(), furniture=FurnitureConfig(enabled=False)))

@@ -128,6 +128,9 @@ def label_article(
         decided = _decide(paragraph.text, listed)
         if decided is not None:
             paragraph.role, paragraph.evidence = decided
+            where = f"at the {edge} of the article"
+            if edge and where not in paragraph.evidence:
+                paragraph.evidence.append(where)
     _related_links(paragraphs, body)
     choose_title(paragraphs, config, title_given=title_given)
 
