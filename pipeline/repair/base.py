@@ -78,6 +78,13 @@ def found(
     return Finding(rule, match.start(), match.end(), replacement, confidence, reason, candidates)
 
 
+def suspect(
+    rule: str, match: re.Match[str], reason: str, candidates: tuple[str, ...] = ()
+) -> Finding:
+    """A suspect to flag over the whole of ``match``, with the readings it may have."""
+    return Finding(rule, match.start(), match.end(), None, "probable", reason, candidates)
+
+
 class Rule(Protocol):
     """A repair rule: ``name`` is what fixes and flags record; ``find`` never raises."""
 

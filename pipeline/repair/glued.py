@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.repair.base import Finding, found
+from pipeline.repair.base import Finding, found, suspect
 
 # Common English words that stand before a number in running text and never start a code or a
 # unit: a number glued to one of them lost its space.
@@ -83,11 +83,9 @@ class GarbledYearRule:
                 for cut in range(len(digits))
                 if 1900 <= int(year := digits[:cut] + digits[cut + 1 :]) <= 2099
             )
-            yield found(
+            yield suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 "a year with a digit too many, glued to the word after it",
                 tuple(candidates),
             )

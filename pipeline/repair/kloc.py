@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.repair.base import MARKER, PLUS, Finding, found
+from pipeline.repair.base import MARKER, PLUS, Finding, found, suspect
 
 
 class KlocRule:
@@ -44,11 +44,9 @@ class KlocRule:
             elif self._marker_before.search(text, max(0, match.start() - 12), match.start()):
                 continue  # run into the 65438 marker: marker_debris decides
             elif self._letter.match(before):
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     "/kloc-0 after a word: the digit 1, or 10 with its 0 kept (a space is missing"
                     " before it)",
                     ("10", "1"),
@@ -77,11 +75,9 @@ class KlocRule:
                 " they go back before the number it starts",
             )
         elif match.group("slash"):
-            yield found(
+            yield suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 f"the /kloc-0/ marker (digit 1) holds displaced words: {words!r}",
                 ("1",),
             )

@@ -21,6 +21,7 @@ from pipeline.repair.base import (
     PLUS,
     Finding,
     found,
+    suspect,
 )
 
 # A month as the editor should read it after a leading 1 (1 + 1月 = 11月, 1 + 2月 = 12月).
@@ -132,11 +133,9 @@ class MarkerMagnitudeRule:
                     " 10万 = 100,000",
                 )
             else:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     "the 65438 marker before 'million' has meant 10万 = 100,000",
                     ("100,000",),
                 )
@@ -158,11 +157,9 @@ class MarkerMagnitudeRule:
                 (candidate,),
             )
         for match in self._million_as_wan.finditer(text):
-            yield found(
+            yield suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 "6,543,800 once meant 1万 = 10,000; it may also be a real number",
                 ("10,000",),
             )
@@ -229,21 +226,17 @@ class MarkerMonthRule:
                     f"the marker is the digit 1: 1 + {number - 10}月 = {number}月, {after}",
                 )
             elif MONTHS.index(month) >= 9:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     f"the marker before {month}: most likely the 1 of 十 that {month} already"
                     " holds (十月, 十一月, 十二月)",
                     (part + month,),
                 )
             else:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     f"the marker (digit 1) before {month} makes no month",
                 )
         for match in self._october.finditer(text):
@@ -252,11 +245,9 @@ class MarkerMonthRule:
             chinese = "11月" if match.group("one") else "1月"
             words = (match.group("words") or "").strip()
             if words:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     f"the marker and '1 ... October' read as {chinese} ({month}), with the words"
                     f" {words!r} displaced into it",
                     (f"{reading} {words}",),
@@ -272,22 +263,18 @@ class MarkerMonthRule:
         if self._month_word.search(text):
             for match in self._ten.finditer(text):
                 candidates = ("November",) if match.group("one") else ("January", "November")
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     "the marker and 10 in a text about months: most likely a month with a"
                     " leading 1",
                     candidates,
                 )
         for match in self._before.finditer(text):
             after = _WITH_LEADING_ONE[match.group("month")]
-            yield found(
+            yield suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 f"the marker (digit 1) after {match.group('month')} seems displaced from it:"
                 f" 1 + {match.group('month')} = {after}",
                 (after + match.group("between").strip(),),
@@ -330,11 +317,9 @@ class MarkerDebrisRule:
                     "the 65438 and kloc markers run together after a list of dates: debris",
                 )
             else:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     "the 65438 and kloc markers run together: debris, or two digits 1",
                     ("", "11"),
                 )

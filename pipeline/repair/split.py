@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.repair.base import MONTHS, Finding, found
+from pipeline.repair.base import MONTHS, Finding, found, suspect
 from pipeline.repair.guard import may_hold_trace
 
 _MONTHS = list(MONTHS)
@@ -71,11 +71,9 @@ class SplitYearRule:
                     "a space inserted before the digit 1 of a year",
                 )
             else:
-                yield found(
+                yield suspect(
                     self.name,
                     match,
-                    None,
-                    "probable",
                     "digits split by a space before a 1, like a year, but with no year near",
                     (digits,),
                 )
@@ -196,11 +194,9 @@ class SplitNumberRule:
             if finding is not None:
                 yield finding
         for match in self._grouped.finditer(text):
-            yield found(
+            yield suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 "a space inserted before a 1 inside a grouped number (the translator may also"
                 " have changed its scale)",
                 (re.sub(r"\s", "", match.group()),),
@@ -226,11 +222,9 @@ class SplitNumberRule:
                 "certain",
                 f"Project {joined} split by spaces before its digits, next to {context.group()!r}",
             )
-        return found(
+        return suspect(
             self.name,
             match,
-            None,
-            "probable",
             f"digits split by spaces like Project {joined}, with no university or project near",
             (joined,),
         )
@@ -265,11 +259,9 @@ class SplitNumberRule:
                 "a century split by a space before its 1 (20世纪, 21世纪)",
             )
         if match.group("ord"):
-            return found(
+            return suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 "an ordinal split by a space before a 1",
                 (_ordinal(int(digits)),),
             )
@@ -293,11 +285,9 @@ class SplitNumberRule:
                     f"a range bound split by a space before its 1; the other bound,"
                     f" {other.group('other')}, has as many digits",
                 )
-        return found(
+        return suspect(
             self.name,
             match,
-            None,
-            "probable",
             "digits split by a space before a 1, with nothing near that proves the number",
             (joined,),
         )
@@ -315,20 +305,16 @@ class SplitNumberRule:
         """A probable join; a flag when the clause holds other damage, or at the start of the
         paragraph, where the first number may be a list item's ("2 10 points each")."""
         if not text[: match.start()].strip():
-            return found(
+            return suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 f"{reason}; not joined: the first number may be a list item's",
                 (joined,),
             )
         if may_hold_trace(_clause(text, match.start(), match.end())):
-            return found(
+            return suspect(
                 self.name,
                 match,
-                None,
-                "probable",
                 f"{reason}; not joined: the clause holds other damage",
                 (joined,),
             )
