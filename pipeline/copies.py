@@ -36,7 +36,8 @@ class BlockItem(Protocol):
 
 def copied_block_drops(items: Sequence[BlockItem], dropped: set[int]) -> dict[int, int]:
     """The short paragraphs kept so far (not in ``dropped``) that sit in a block copied from an
-    earlier article, each with its twin there (by position; items are in corpus order).
+    earlier article, each with its twin there (by position; items are in corpus order). A twin
+    is always a paragraph that stays, so what pointed at a dropped paragraph can point at it.
 
     A twin is a paragraph with the same key in an earlier article and a neighbour key in
     common. Walking out from the two, the keys stay equal up to a long paragraph: a copied
@@ -51,18 +52,19 @@ def copied_block_drops(items: Sequence[BlockItem], dropped: set[int]) -> dict[in
             continue
         if item.paragraph.role == "title":
             continue
-        twin = everything.twin(item.position)
+        twin = everything.twin(item.position, dropped | set(drops))
         # A title beside it is no anchor: titles are never dropped across articles.
         if twin is not None and any(items[p].across for p in everything.block(item, twin)):
             drops[item.position] = twin
     sizes = {article: len(positions) for article, positions in everything.articles.items()}
     while True:
-        kept = _Sequences(items, dropped | set(drops))
+        gone = dropped | set(drops)
+        kept = _Sequences(items, gone)
         new: dict[int, int] = {}
         for article, positions in kept.articles.items():
             if sizes[article] < 2:
                 continue  # a one-line article is not taken for a copy of another
-            twins = [_first_of(kept.twin(p), everything.twin(p)) for p in positions]
+            twins = [_first_of(kept.twin(p, gone), everything.twin(p, gone)) for p in positions]
             if all(twin is not None for twin in twins):
                 new.update(
                     (p, twin) for p, twin in zip(positions, twins, strict=True) if twin is not None
@@ -78,7 +80,7 @@ def _first_of(a: int | None, b: int | None) -> int | None:
 
 class _Sequences:
     """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
-    an earlier article: the first with its key and the same key beside it."""
+    an earlier article: one with its key and the same key beside it."""
 
     def __init__(self, items: Sequence[BlockItem], left_out: set[int]) -> None:
         self._items = items
@@ -91,11 +93,11 @@ class _Sequences:
             for article, positions in self.articles.items()
             for number, position in enumerate(positions)
         }
-        self._first: dict[tuple[str, str | None, int], int] = {}
+        self._with: dict[tuple[str, str | None, int], list[int]] = defaultdict(list)
         for position in self._place:
             key = items[position].key
             for side in (-1, 1):
-                self._first.setdefault((key, self._key_beside(position, side), side), position)
+                self._with[(key, self._key_beside(position, side), side)].append(position)
 
     def of_article(self, position: int) -> list[int]:
         """The positions kept in the article of ``position``."""
@@ -107,14 +109,19 @@ class _Sequences:
         beside = number + side
         return self._items[positions[beside]].key if 0 <= beside < len(positions) else None
 
-    def twin(self, position: int) -> int | None:
-        """An earlier article's paragraph with this one's key and a neighbour key in common."""
+    def twin(self, position: int, gone: set[int]) -> int | None:
+        """The first paragraph of an earlier article, not ``gone``, with this one's key and a
+        neighbour key in common."""
         item = self._items[position]
         for side in (-1, 1):
             beside = self._key_beside(position, side)
-            twin = self._first.get((item.key, beside, side)) if beside is not None else None
-            if twin is not None and self._items[twin].article < item.article:
-                return twin
+            if beside is None:
+                continue
+            for twin in self._with.get((item.key, beside, side), ()):
+                if self._items[twin].article >= item.article:
+                    break  # in corpus order: the rest are later
+                if twin not in gone:
+                    return twin
         return None
 
     def block(self, item: BlockItem, twin: int) -> list[int]:

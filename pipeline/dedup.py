@@ -52,7 +52,7 @@ class Item:
     enough to count across articles, and whether it may be dropped as a copy of a paragraph in
     another article (long enough and not a title: a title may only be the copy kept)."""
 
-    position: int  # in corpus order: sorted source path, then index
+    position: int  # in corpus order: the articles as they first appear, then index
     article: int
     source: str
     paragraph: Paragraph
@@ -180,10 +180,11 @@ class Deduplicator:
         for position, twin in copied_block_drops(items, set(drops)).items():
             drops[position] = Match("exact_duplicate", twin, 100.0)
         for position, match in drops.items():  # point at what stays
-            target = match.kept
-            while target in drops:
+            target, seen = match.kept, {position}
+            while target in drops and target not in seen:
+                seen.add(target)
                 target = drops[target].kept
-            if target != match.kept:
+            if target != match.kept and target not in drops:
                 drops[position] = Match(match.reason, target, match.similarity)
         return drops
 

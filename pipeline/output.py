@@ -25,7 +25,7 @@ DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
 FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
-DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS)
+DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty")
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 
 

@@ -49,7 +49,9 @@ _WRAPPED_LINE_WIDTH = 50
 # ends a paragraph (a title line, then the text).
 _FULL_LINE_SHARE = 0.6
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·]\s+|[0-9]{1,3}[.)、．]\s*|[(（][0-9]{1,3}[)）]\s*)\S")
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[-*+•·]\s+|[0-9]{1,3}[.)、．](?![0-9])\s*|[(（][0-9]{1,3}[)）]\s*)\S"
+)  # "3.5 million in 2020, ..." is a wrapped line, not item 3
 
 
 def normalise_newlines(text: str) -> str:
@@ -257,7 +259,7 @@ def classify_role(text: str, config: InputConfig, heading_hint: bool = False) ->
     """``heading`` for a short line that does not end like a sentence, else ``body``."""
     if heading_hint:
         return "heading"
-    if "\n" in text:
+    if "\n" in text or not text:
         return "body"  # a table or a list
     ending = text.rstrip(_CLOSERS) or text  # 他说：“你好。” ends like a sentence
     if ending[-1] in _BODY_END or len(text) > config.heading_max_width:  # width >= length

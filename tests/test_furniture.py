@@ -104,6 +104,21 @@ def test_furniture_lines_carry_a_clue_strong_enough_alone(text: str, kind: str) 
         "By March, the army had grown to the point where it could face the enemy.",
         "（中）",
         "Reporter: What advice do you have for graduates?",
+        "由于名额有限，竞争非常激烈。",
+        "越来越多的人使用手机扫码支付。",
+        "课程顾问的主要工作是为学员制定学习计划。",
+        "考生可进入官网查询成绩。",
+        "Many software firms offer a free trial to new customers.",
+        "She now works as a copyright lawyer in Beijing.",
+        "Published in 2019, the report shows that lawyers earn more.",
+        "根据百度百科的定义，产品经理是负责产品的人。",
+        "Editor: $58,000 a year",
+        "Your location matters when you apply for remote jobs.",
+        "现在的位置并不代表你的未来。",
+        "Next: tailor your CV to each job.",
+        "下一条建议：保持积极的心态。",
+        "阅读100本书的收获",
+        "LinkedIn",
         "Career prospects",
         BODY_EN,
         BODY_ZH,
@@ -153,6 +168,39 @@ def test_a_short_list_at_the_end_of_an_article_is_content() -> None:
     )
     label_article(introduced, InputConfig())
     assert "navigation" not in {p.role for p in introduced}
+
+
+def test_a_closing_list_under_its_heading_is_content() -> None:
+    paragraphs = _article(
+        "产品经理的职业发展",
+        BODY_ZH,
+        BODY_ZH + "。",
+        "产品经理的任职要求",
+        "本科及以上学历，计算机相关专业优先",
+        "三年以上相关工作经验，有大厂经历者优先",
+        "具备良好的沟通能力和团队合作精神",
+        "熟悉数据分析方法，能独立撰写需求文档",
+    )
+    label_article(paragraphs, InputConfig())
+    assert "navigation" not in {p.role for p in paragraphs}
+
+
+def test_a_title_with_slashes_is_no_breadcrumb() -> None:
+    paragraphs = _article(
+        "Nurse / Doctor / Pharmacist: which career pays best", "Introduction", BODY_EN
+    )
+    label_article(paragraphs, InputConfig())
+    assert [p.role for p in paragraphs] == ["title", "body", "body"]
+
+
+def test_a_section_heading_in_every_article_of_a_site_is_no_boilerplate(raw_dir: Path) -> None:
+    titles = ["电信客服的发展前景", "汽车维修的就业方向", "会计专业的薪资水平"]
+    bodies = [BODY_ZH, BODY_ZH.replace("三千", "四千"), BODY_ZH.replace("三千", "六千")]
+    _pages(
+        raw_dir, *[[title, "岗位职责", body] for title, body in zip(titles, bodies, strict=True)]
+    )
+    result = run_pipeline(raw_dir, Config())
+    assert [d.text for d in result.dropped if d.text == "岗位职责"] == []
 
 
 def test_lines_under_a_related_reading_header_are_navigation() -> None:

@@ -17,7 +17,6 @@ from typing import Literal
 from pipeline.paragraphs import display_width
 
 Kind = Literal["breadcrumb", "navigation", "advert", "meta"]
-FURNITURE_KINDS: tuple[Kind, ...] = ("breadcrumb", "navigation", "advert", "meta")
 SHORT = 80  # display width of a short line
 STRONG, WEAK = 1.0, 0.5
 
@@ -50,7 +49,7 @@ _BREADCRUMB_START = re.compile(
         "当前的位置",
         "现在的位置",
     )
-    + r"\s*(?:is)?\s*[:：>»\-]?",
+    + r"\s*(?:is\s*)?[:：>»\-–]",
     re.I,
 )
 _PATH_SEPARATOR = re.compile(r"\s+[-–—>»›/|]\s+|\s*[>»›→]\s*")
@@ -95,7 +94,7 @@ _SHARE = re.compile(
 )
 _COUNTER = re.compile(
     r"(?:阅读|浏览|点击|人气|热度|评论|点赞|收藏|views?|reads?|hits|clicks|likes|comments)\s*"
-    r"(?:数|量|次数)?\s*[:：(（]?\s*[0-9][0-9,]*",
+    r"(?:数|量|次数)?\s*[:：(（]?\s*[0-9][0-9,]*\s*[)）]?\s*(?:次|人)?(?=\s|$|[|·/,，])",
     re.I,
 )
 # Words of a site's user interface: a short line made of them is a button row or a label.
@@ -103,29 +102,41 @@ _UI_WORDS = frozenset(
     """
     下载 相关 举报 分享 收藏 打印 关闭 评论 点赞 复制链接 登录 注册 返回 首页 返回顶部 更多
     展开 收起 全文 阅读全文 查看更多 查看全文 下载资源 资源描述 在线预览 立即下载 加入收藏 纠错
-    投诉 客户端 手机版 电脑版 微博 微信 字号 上一篇 下一篇 转发 回复 置顶 关注
-    上一页 下一页 尾页 末页 打印本页 关闭窗口 微信公众号 新浪微博 抖音 关注我们 共 页
+    投诉 客户端 手机版 电脑版 字号 上一篇 下一篇 转发 回复 置顶 关注
+    上一页 下一页 尾页 末页 打印本页 关闭窗口 关注我们 共 页
     share print email tweet like comment comments login log sign register download home back
-    top more menu search subscribe facebook twitter linkedin whatsapp reddit copy link read
+    top more menu search subscribe copy link read
     close favorite favourite related report page total next previous prev first last
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+# Sites to share to or follow: a line of two or more of them is a share row; one alone is a
+# name (a heading "LinkedIn" in a list of job sites).
+_SOCIAL = frozenset(
+    """
+    微博 微信 微信公众号 新浪微博 抖音 qq空间 facebook twitter linkedin whatsapp reddit
+    weibo wechat douban 豆瓣 知乎
+    """.split()  # noqa: SIM905
+)
 _UI_SPLIT = re.compile(r"[\s|·•/,，、:：\[\]【】()（）<>«»]+")
 _NUMBER_TOKEN = re.compile(r"[0-9]+|第?[0-9]+页|共[0-9]+页")
-_ADVERT_PHRASES = re.compile(
-    "点击咨询|咨询热线|在线咨询|免费咨询|立即咨询|立即报名|报名咨询|免费领取|免费试听|扫码|扫一扫|"
+# Calls to action that only adverts make...
+_ADVERT_CALLS = re.compile(
+    "点击咨询|咨询热线|在线咨询|免费咨询|立即咨询|立即报名|报名咨询|免费领取|免费试听|扫码关注|扫一扫|"
     "长按识别|关注公众号|关注微信|加微信|添加微信|下载吧|免费预览|由会员分享|请在.{0,30}搜索|"
-    "可在线阅读|立即下载|招商加盟|点击进入|点击查看|点击这里|进入官网|报名中|火热报名|名额有限|先到先得|"
-    "课程顾问|微信同号|限时优惠|限时特惠|欢迎加入|"
+    "可在线阅读|立即下载|招商加盟|点击进入|点击查看|点击这里|"
     r"scan (?:the |our )?(?:qr )?code|follow our official account|add (?:us on )?wechat"
-    r"|now enrolling|enrol(?:l)? now|places are limited|limited places|"
-    r"click here|click (?:on )?(?:the |this )?(?:link|button)"
+    r"|click here|click (?:on )?(?:the |this )?(?:link|button)"
     r"|click\b.{0,80}\b(?:consult|enrol|apply|register|sign up|download|subscribe)"
-    r"|if you have any questions|contact us\b|call (?:us )?now"
-    r"|subscribe to (?:our|the|my) (?:newsletter|channel|mailing list)"
-    r"|sign up for (?:our|the) newsletter"
-    r"|sign up (?:now|today)|apply now|subscribe (?:now|today)|download (?:now|the app)"
-    r"|free trial",
+    r"|call (?:us )?now|subscribe to (?:our|the|my) (?:newsletter|channel|mailing list)"
+    r"|sign up for (?:our|the) newsletter|sign up (?:now|today)|subscribe (?:now|today)"
+    r"|download (?:now|the app)",
+    re.I,
+)
+# ...and words that adverts use but the article may too (由于名额有限，竞争非常激烈).
+_ADVERT_WORDS = re.compile(
+    "扫码|进入官网|报名中|火热报名|名额有限|先到先得|课程顾问|微信同号|限时优惠|限时特惠|欢迎加入|"
+    r"now enrolling|enrol(?:l)? now|places are limited|limited places|free trial"
+    r"|if you have any questions|contact us\b|apply now",
     re.I,
 )
 # A contact handle anywhere in a short line: "HR交流QQ群：123456789", "Add WeChat: kaoyan666".
@@ -134,6 +145,7 @@ _HANDLE = re.compile(
     r"|\b[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}\b",
     re.I,
 )
+_HANDLE_EVIDENCE = "a phone number or a QQ/WeChat id"
 # A line that only says it is an advert.
 _ADVERT_LABEL = re.compile(
     r"^\s*[\[【(（]?(?:advertisement|advertising|sponsored|ad|广告|推广)[\]】)）]?\s*$", re.I
@@ -227,7 +239,9 @@ _DISCLAIMER = re.compile(
 )
 _BYLINE = re.compile(r"^\s*[Bb]y\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$")
 _COPYRIGHT = re.compile(
-    r"copyright|©|版权所有|all rights reserved|转载请注明|未经授权|ICP备|ICP证|公网安备", re.I
+    r"©|\(c\)\s*[0-9]{4}|copyright\s*(?:©|\(c\)|[0-9]{4})|版权所有|all rights reserved"
+    r"|转载请注明|未经授权|ICP备|ICP证|公网安备",
+    re.I,
 )
 _TIMESTAMP = re.compile(
     r"^\s*[0-9]{4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?(?P<time>\s*[0-9]{1,2}:[0-9]{2}"
@@ -245,18 +259,24 @@ _REFERENCE = re.compile(
         "资料来源",
         "数据来源",
         "引用自",
-    )
-    + r"|baidu encyclopedia|百度百科|百度知道",
+        "以上内容参考",
+        "内容参考",
+        "参考来源",
+    ),
     re.I,
 )
+_ENCYCLOPEDIA = re.compile("百度百科|维基百科|百度知道|baidu encyclopedia|wikipedia", re.I)
 _LINK_END = re.compile(r"(?:https?://\S+|www\.\S+|\s/[a-z0-9_\-]{3,}(?:/[a-z0-9_\-.]*)*/?)\s*$")
 
 
 def _ui_share(text: str) -> float:
-    """The share of a line's words that are user-interface words; page numbers count as such
-    when there is one."""
+    """The share of a line's words that are user-interface words (and sites to share to, two
+    or more); page numbers count as such when there is one."""
     tokens = [token for token in _UI_SPLIT.split(text.strip().lower()) if token]
     ui = sum(token in _UI_WORDS for token in tokens)
+    social = sum(token in _SOCIAL for token in tokens)
+    if social >= 2 or (social and ui):
+        ui += social
     if not ui:
         return 0.0
     numbers = sum(_NUMBER_TOKEN.fullmatch(token) is not None for token in tokens)
@@ -265,6 +285,8 @@ def _ui_share(text: str) -> float:
 
 def path_segments(text: str) -> list[str]:
     """The parts of a breadcrumb-shaped line (``A - B - C``, ``首页 > 新闻``), else ``[]``."""
+    if len(text) > 300:
+        return []  # no breadcrumb is that long (and splitting long runs of spaces is slow)
     body = _BREADCRUMB_START.sub("", text, count=1)
     parts = [part.strip() for part in _PATH_SEPARATOR.split(body)]
     if len(parts) < 3 or any(not part or display_width(part) > 100 for part in parts[:-1]):
@@ -284,7 +306,8 @@ def clues(text: str) -> list[Clue]:
         found.append(Clue("breadcrumb", WEAK, f"a path of {len(segments)} parts"))
         if _HOME.match(segments[0]):
             found.append(Clue("breadcrumb", WEAK, "the path starts at the home page"))
-    if _PREV_NEXT.match(text):
+    link = _PREV_NEXT.match(text)
+    if link and not _ENDS_AS_ORDER.search(text[link.end() :]):  # "Next: tailor your CV."
         found.append(Clue("navigation", STRONG, "starts with a previous/next link"))
     counter = _PAGE_COUNTER.search(text) if short else None
     if counter and display_width(_PAGE_COUNTER.sub("", text).strip(" /_-|")) <= _COUNTER_REST:
@@ -297,33 +320,39 @@ def clues(text: str) -> list[Clue]:
         found.append(Clue("navigation", STRONG, "a view or comment counter"))
     if width <= 60 and _ui_share(text) >= 0.7:
         found.append(Clue("navigation", STRONG, "made of user-interface words"))
-    adverts = {_short(match.group().lower()) for match in _ADVERT_PHRASES.finditer(text)}
-    handle = _HANDLE.search(text) is not None
-    if handle and adverts:
-        adverts.add("a phone number or a QQ/WeChat id")
-    elif handle:  # a reader's own QQ in a review is no advert: it needs more
-        found.append(Clue("advert", WEAK, "a phone number or a QQ/WeChat id"))
+    calls = {_short(match.group().lower()) for match in _ADVERT_CALLS.finditer(text)}
+    words = {_short(match.group().lower()) for match in _ADVERT_WORDS.finditer(text)}
+    if _HANDLE.search(text):  # a reader's own QQ in a review is no advert: it needs more
+        words.add(_HANDLE_EVIDENCE)
+    adverts = calls | words
     if adverts:
-        strength = STRONG if width <= 2 * SHORT or len(adverts) >= 2 else WEAK
+        # One word that the article may use too, in a sentence of it, is little.
+        alone = (
+            not calls
+            and len(words) == 1
+            and (words == {_HANDLE_EVIDENCE} or not short or _statement(text))
+        )
+        strength = WEAK if alone or (len(adverts) == 1 and width > 2 * SHORT) else STRONG
         if len(adverts) >= 3:
             strength = STRONG + WEAK  # enough even in a long paragraph of prose
         listed = ", ".join(sorted(adverts)[:4])
-        found.append(Clue("advert", strength, f"advert phrases: {listed}", at_edge=True))
+        found.append(Clue("advert", strength, f"advert phrases: {listed}", at_edge=not alone))
     if short and _CONTACT.match(text):
         found.append(Clue("advert", STRONG, "a contact line (QQ, WeChat, phone)"))
     if _ADVERT_LABEL.match(text):
         found.append(Clue("advert", STRONG, "an advert label"))
     if width <= SHORT and RELATED_HEADER.match(text):
         found.append(Clue("navigation", STRONG, "a related-links header"))
-    if _LINK_END.search(text) and not short:
+    if not short and _LINK_END.search(text[-200:]):
         found.append(Clue("advert", WEAK, "ends with a link"))
     label = _META_LABEL.match(text)
     value = text[label.end() :] if label else ""
     fields = len(_META_FIELD.findall(text))
     if (
-        (label and display_width(value) <= 40 and not _ENDS_AS_SENTENCE.search(value))
+        (label and _label_value(value))
         or _BYLINE.match(text)
-        or (width <= 2 * SHORT and (fields >= 2 or _POSTED.search(text)))
+        or (width <= 2 * SHORT and fields >= 2)
+        or (width <= 2 * SHORT and _POSTED.search(text) and not _statement(text))
     ):
         found.append(Clue("meta", STRONG, "a byline, source or date label"))
     if width <= 2 * SHORT and _DISCLAIMER.search(text):
@@ -339,7 +368,10 @@ def clues(text: str) -> list[Clue]:
             found.append(Clue("meta", WEAK, "a date line", at_edge=True))
     if len(_UPLOAD_FIELDS.findall(text)) >= 2:
         found.append(Clue("meta", STRONG, "upload metadata"))
-    if width <= 2 * SHORT and _REFERENCE.search(text):
+    reference = _REFERENCE.search(text) or (
+        short and _ENCYCLOPEDIA.search(text) and not _statement(text)
+    )
+    if width <= 2 * SHORT and reference:
         found.append(Clue("meta", STRONG, "a reference or source line"))
     found.sort(key=lambda clue: -clue.strength)
     return found
@@ -351,6 +383,28 @@ def _short(phrase: str) -> str:
 
 _SENTENCE = re.compile(r"[.。!！?？;；]\s*\S")
 _ENDS_AS_SENTENCE = re.compile(r"[。！？!?]\s*$")
+_ENDS_AS_ORDER = re.compile(r"[.。!！;；]\s*[\"'”’」』)）]*\s*$")  # a link may ask a question
+_ENDS_AS_STATEMENT = re.compile(r"[.。!！?？;；]\s*[\"'”’」』)）]*\s*$")
+_DATE_OR_TIME = re.compile(
+    r"[0-9]{4}[-/.年][0-9]{1,2}|[0-9]{1,2}:[0-9]{2}|[0-9]{1,2}月[0-9]{1,2}日"
+)
+_MONEY = re.compile(
+    r"[$¥€£￥]|[0-9][0-9,.]*\s*(?:元|万|k\b|yuan|dollars?|a year|per (?:year|month))", re.I
+)
+
+
+def _statement(text: str) -> bool:
+    """Whether a line reads as a sentence of the article: it ends like one."""
+    return _ENDS_AS_STATEMENT.search(text) is not None
+
+
+def _label_value(value: str) -> bool:
+    """Whether what follows a meta label reads as its value: short, not a sentence, and holding
+    numbers only as a date or a time (``Editor: $58,000 a year`` is a salary list)."""
+    if display_width(value) > 40 or _ENDS_AS_SENTENCE.search(value) or _MONEY.search(value):
+        return False
+    digits = re.sub(r"[^0-9]", "", value)
+    return not digits or _DATE_OR_TIME.search(value) is not None
 
 
 def _sentence_like(text: str) -> bool:

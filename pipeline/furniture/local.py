@@ -40,6 +40,11 @@ _ENDS_OPEN = re.compile(r"[,，、;；:：\-–]\s*$")
 _ENDS_SENTENCE = re.compile(r"[.。!！?？;；:：…]\s*[\"'”’」』)）]*\s*$")
 _STATEMENT_INSIDE = re.compile(r"[.。!！;；](?=\s*\S)")  # a headline may ask and answer: "X？Y"
 _INTRODUCES = re.compile(r"[:：]\s*$")
+_LIST_HEADING = re.compile(
+    r"(?:要求|职责|条件|技能|如下|包括|方法|步骤|优势|特点)\s*[:：]?\s*$"
+    r"|\b(?:requirements|skills|responsibilities|duties|qualifications|steps|tips)\s*:?\s*$",
+    re.I,
+)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _HAN = re.compile("[\u3400-\u9fff]")
 
@@ -91,14 +96,15 @@ def _norm(text: str) -> str:
 
 
 def _headline_like(text: str) -> bool:
-    """A short line that reads as a link to another article: a few words, no sentence mark."""
+    """A short line that reads as a link to another article: a headline's worth of words (ten
+    Chinese characters, four English words), no sentence mark."""
     width = display_width(text)
     if width > 100 or _ENDS_SENTENCE.search(text) or _ENDS_OPEN.search(text):
         return False
     if _HAN.search(text):
-        return len(text) >= 6
+        return len(text) >= 10
     words = _LATIN_WORD.findall(text)
-    return len(words) >= 3 and text.lstrip("\"'“‘")[:1].isupper()
+    return len(words) >= 4 and text.lstrip("\"'“‘")[:1].isupper()
 
 
 def _fragment(text: str) -> bool:
@@ -163,11 +169,22 @@ def _title_in_breadcrumb(
                 found[position].append(Clue("breadcrumb", WEAK, "at the top of the page"))
             elif (
                 position == 0
+                and _section_path(text, segments)
                 and _title_like(following)
                 and not _STATEMENT_INSIDE.search(following)  # one headline, not two sentences
                 and not path_segments(following)
             ):
                 found[position].append(Clue("breadcrumb", WEAK, "the line above the headline"))
+
+
+def _section_path(text: str, segments: Sequence[str]) -> bool:
+    """Whether a path reads as sections of a site: short parts, no question or colon in them,
+    joined by dashes (a title may join its parts with "/" or "|")."""
+    return (
+        not re.search(r"\s[/|]\s", text)
+        and all(display_width(part) <= 24 for part in segments)
+        and not any(re.search("[:：?？]", part) for part in segments)
+    )
 
 
 def _title_like(text: str) -> bool:
@@ -212,8 +229,8 @@ def _related_links(paragraphs: Sequence[Paragraph], body: Zones) -> None:
     run = [p for p in after if p.role not in FURNITURE_ROLES and p.role != "title"]
     if len(run) < _RELATED_RUN or not all(_headline_like(p.text) for p in run):
         return
-    if _INTRODUCES.search(paragraphs[body.last_anchor].text):
-        return  # "What we look for:": the article's own list
+    if _INTRODUCES.search(paragraphs[body.last_anchor].text) or _LIST_HEADING.search(run[0].text):
+        return  # "What we look for:", "任职要求": the article's own list
     for paragraph in run:
         paragraph.role = "navigation"
         paragraph.evidence = [

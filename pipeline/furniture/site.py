@@ -88,12 +88,17 @@ def repeated_furniture(
     for article in articles:
         shapes = [_shape(p.text) for p in article.paragraphs]
         body = zones(article.paragraphs)
+        title = next((n for n, p in enumerate(article.paragraphs) if p.role == "title"), None)
         for position, shape in enumerate(shapes):
             if not shape:
                 continue
             before = shapes[position - 1] if position else "^"
             after = shapes[position + 1] if position + 1 < len(shapes) else "$"
             edge = body.edge(position)
+            if edge == "top" and title is not None and position > title:
+                edge = (
+                    None  # a heading under the title ("岗位职责") is the article's, not the site's
+                )
             entry = seen[(article.site, shape)]
             entry.surroundings[article.source].add((before, after))
             entry.total += 1

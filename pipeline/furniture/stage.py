@@ -24,9 +24,11 @@ class FurnitureStage:
 
     def apply(self, records: list[Record]) -> tuple[list[Record], list[DroppedParagraph]]:
         """The records with their furniture set aside, and the furniture dropped (in corpus
-        order; none when it is kept)."""
+        order; none when it is kept). Paragraphs that repair left empty always go."""
+        order = {source: number for number, source in enumerate(_articles(records))}
+        records, empty = _without_empty(records)
         if not self._config.enabled:
-            return records, []
+            return records, empty
         articles = _articles(records)
         changes = repeated_furniture(
             [
@@ -38,21 +40,21 @@ class FurnitureStage:
             self._config.boilerplate_min_pages,
         )
         for _, paragraphs in articles.values():
-            changed = False
+            title_lost = False
             for paragraph in paragraphs:
                 change = changes.get(id(paragraph))
                 if change is not None:
-                    changed = changed or paragraph.role not in FURNITURE_ROLES
+                    title_lost = title_lost or paragraph.role == "title"
                     paragraph.role, paragraph.evidence = change
-            if changed:
+            if title_lost:  # a slogan was taken for the title: choose again among the rest
                 choose_title(paragraphs, self._input)
         for record in records:
             title = next((p.text for p in record.paragraphs if p.role == "title"), None)
             record.title = title
             self.counts.update(p.role for p in record.paragraphs if p.role in FURNITURE_ROLES)
         if self._config.keep:
-            return records, []
-        dropped: list[DroppedParagraph] = []
+            return records, empty
+        dropped: list[DroppedParagraph] = list(empty)
         kept_records = []
         for record in records:
             content = [p for p in record.paragraphs if p.role not in FURNITURE_ROLES]
@@ -64,9 +66,32 @@ class FurnitureStage:
             if content:
                 record.paragraphs = content
                 kept_records.append(record)
-        order = {source: number for number, source in enumerate(articles)}
         dropped.sort(key=lambda item: (order[item.source], item.index))
         return kept_records, dropped
+
+
+def _without_empty(records: list[Record]) -> tuple[list[Record], list[DroppedParagraph]]:
+    """The records without the paragraphs repair left empty (``&nbsp;`` alone, a lone control
+    character), and those paragraphs, listed as dropped with the repairs that emptied them."""
+    empty: list[DroppedParagraph] = []
+    kept: list[Record] = []
+    for record in records:
+        if all(p.text for p in record.paragraphs):
+            kept.append(record)
+            continue
+        for paragraph in record.paragraphs:
+            if not paragraph.text:
+                rules = ", ".join(sorted({fix.rule for fix in paragraph.fixes}))
+                evidence = [f"no text left after repair ({rules})"]
+                empty.append(
+                    DroppedParagraph(record.source, paragraph.index, "", "empty", evidence=evidence)
+                )
+        record.paragraphs = [p for p in record.paragraphs if p.text]
+        if record.paragraphs:
+            if record.title is not None and not any(p.role == "title" for p in record.paragraphs):
+                record.title = None
+            kept.append(record)
+    return kept, empty
 
 
 def _title_given(source: str, paragraphs: Sequence[Paragraph]) -> bool:

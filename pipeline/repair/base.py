@@ -29,6 +29,8 @@ MARKER_TAIL = _formatted("5438")
 MARKER_HINT = re.compile(r"5[.,，]?\s?4[.,，]?\s?3[.,，]?\s?8")
 # Not the tail of a longer number: no digit, and no digit followed by "." or "," before it.
 NOT_AFTER_NUMBER = r"(?<![0-9])(?<![0-9][.,])"
+# Not a price: "$654.38+0.50 shipping" is a sum.
+NOT_PRICE = r"(?<![$¥€£￥])"
 PLUS = r"\s?[+＋]"
 MONTHS = (
     "January",

@@ -11,6 +11,7 @@ output without a fix or a flag.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -96,11 +97,8 @@ class Repairer:
             and (finding.confidence == "certain" or self._apply_probable)
         )
 
-    def repair(
-        self, text: str, fixes: Sequence[Fix] = (), next_text: str | None = None
-    ) -> Repaired:
-        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept.
-        ``next_text``, the paragraph after it, shows whether it is an item of a numbered list."""
+    def repair(self, text: str, fixes: Sequence[Fix] = ()) -> Repaired:
+        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept."""
         ledger: Ledger | None = None
         current = text
         findings = self._findings(current)
@@ -123,7 +121,7 @@ class Repairer:
         ]
         suspects += _unclaimed_markers(current, findings)
         if self._check_lists:
-            suspects += merged_list_numbers(current, next_text)
+            suspects += merged_list_numbers(current, None)
         if not suspects:
             return Repaired(current, list(ledger.fixes if ledger else fixes), [])
         ledger = ledger or Ledger.from_current(text, fixes)
@@ -146,15 +144,29 @@ class Repairer:
         return Flag(finding.rule, original[start:end], start, end, reason, candidates)
 
     def repair_paragraphs(self, paragraphs: Sequence[Paragraph]) -> None:
-        """Repair an article's paragraphs in place: their text, fixes and flags."""
-        for position, paragraph in enumerate(paragraphs):
-            following = paragraphs[position + 1].text if position + 1 < len(paragraphs) else None
-            repaired = self.repair(paragraph.text, paragraph.fixes, following)
+        """Repair an article's paragraphs in place: their text, fixes and flags. Whether a
+        paragraph is an item of a numbered list is judged on the repaired text of the next."""
+        for paragraph in paragraphs:
+            repaired = self.repair(paragraph.text, paragraph.fixes)
             paragraph.text, paragraph.fixes, paragraph.flags = (
                 repaired.text,
                 repaired.fixes,
                 repaired.flags,
             )
+        if not self._check_lists:
+            return
+        for paragraph, following in itertools.pairwise(paragraphs):
+            merged = merged_list_numbers(paragraph.text, following.text)
+            known = {(flag.rule, flag.span) for flag in paragraph.flags}
+            if not merged:
+                continue
+            ledger = Ledger.from_current(paragraph.text, paragraph.fixes)
+            spans = ledger.original_spans([(finding.start, finding.end) for finding in merged])
+            for finding, (start, end) in zip(merged, spans, strict=True):
+                flag = self._flag(finding, ledger.original, start, end)
+                if (flag.rule, flag.span) not in known:
+                    paragraph.flags.append(flag)
+            paragraph.flags.sort(key=lambda flag: (flag.start, flag.end, flag.rule))
 
 
 def _unclaimed_markers(text: str, findings: Sequence[Finding]) -> list[Finding]:

@@ -35,7 +35,7 @@ class GluedNumberRule:
 
     name = "glued_number"
     _pattern = re.compile(
-        r"(?<![A-Za-z0-9/.@#&_'’\-])(?P<word>[A-Za-z]{2,14})(?P<number>[0-9](?:[0-9,.]*[0-9])?)"
+        r"(?<![A-Za-z0-9/.@#&_'’=?:%+\-])(?P<word>[a-z]{2,14})(?P<number>[0-9](?:[0-9,.]*[0-9])?)"
         r"(?![A-Za-z0-9_/@]|[+\-−±](?![0-9]))"
     )
     _number_before = re.compile(r"[0-9]\s$")
@@ -47,8 +47,8 @@ class GluedNumberRule:
             return
         for match in self._pattern.finditer(text):
             word, number = match.group("word"), match.group("number")
-            if word.lower() not in _GLUE_WORDS or word not in (word.lower(), word.capitalize()):
-                continue
+            if word not in _GLUE_WORDS:
+                continue  # lower case only: "On2 Technologies", "More4" are names
             if word.lower() == "in" and len(number) < 2:
                 continue  # "in2" is square inches
             if self._number_before.search(text, max(0, match.start() - 2), match.start()):

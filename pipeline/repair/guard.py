@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from pipeline.repair.base import MARKER, MARKER_HINT, MARKER_TAIL, MONTH, NOT_AFTER_NUMBER, PLUS
+from pipeline.repair.base import (
+    MARKER,
+    MARKER_HINT,
+    MARKER_TAIL,
+    MONTH,
+    NOT_AFTER_NUMBER,
+    NOT_PRICE,
+    PLUS,
+)
 
 
 class GuardPattern(NamedTuple):
@@ -29,7 +37,9 @@ GUARDS = (
         "marker_65438",
         # A digit may stand right before it ("20 165438+"); a price's digits and separator
         # may not ("$1,654.38+tax" is 1,654.38 plus tax).
-        re.compile(r"(?<![0-9][.,])" + MARKER + PLUS),
+        re.compile(
+            r"(?<![0-9][.,])(?<![$¥€£￥][0-9])(?<![$¥€£￥][0-9]{2})" + NOT_PRICE + MARKER + PLUS
+        ),
         "the 65438 marker (digit 1) in a context no rule repairs",
     ),
     GuardPattern(
@@ -44,8 +54,9 @@ GUARDS = (
     ),
     GuardPattern(
         "marker_65438",
-        # Run into the digits before it with nothing after ("20 1065438"): re-cut text.
-        re.compile(r"(?<=[0-9])" + MARKER + r"(?![0-9])"),
+        # Run into the digits before it with nothing after ("20 1065438"): re-cut text. Not a
+        # formatted number that ends in it (265,438 visitors, $1654.38, 165.438 km).
+        re.compile(r"(?<![$¥€£￥.,0-9])[0-9]+65438(?![0-9.,]|\s?[+＋])"),
         "the 65438 marker (a Chinese 1) run into the number before it",
     ),
     GuardPattern(
@@ -55,9 +66,10 @@ GUARDS = (
     ),
     GuardPattern(
         "marker_kloc",
-        # kloc with a 0 after it, or "/kloc-" anywhere but before a decimal ("bugs/KLOC-0.5").
+        # kloc with a 0 after it, "kloc-" with a "0/" within its line, or "/kloc-" anywhere but
+        # before a decimal ("bugs/KLOC-0.5"); the forms with words in them are lower case.
         re.compile(
-            r"(?i:kloc)(?:[-‐–]\s?0(?![.,][0-9])|[^\n]{0,80}?(?<![0-9])0/)|/(?i:kloc)-(?!0[.,][0-9])"
+            r"(?i:kloc)[-‐–]\s?0(?![.,][0-9])|kloc-[^\n]{0,80}?(?<![0-9])0/|/kloc-(?!0[.,][0-9])"
         ),
         "the kloc marker (a Chinese 1) left as it is",
     ),

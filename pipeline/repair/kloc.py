@@ -19,8 +19,10 @@ class KlocRule:
     """
 
     name = "marker_kloc"
+    # Words inside the marker come in the lower-case form only ("/kloc-moved to ... 0/938");
+    # "defects/KLOC-based density was 0/5" is the software metric.
     _pattern = re.compile(
-        r"/kloc-(?:(?P<words>[^/\n]{0,80}?[^\s/0-9][^/\n]{0,80}?)\s)??0(?P<slash>/)?", re.I
+        r"/(?:kloc-(?:(?P<words>[^/\n]{0,80}?[^\s/0-9][^/\n]{0,80}?)\s)??|(?i:kloc)-)0(?P<slash>/)?"
     )
     _letter = re.compile("[A-Za-z]")
     _marker_before = re.compile(MARKER + r"(?:" + PLUS + r"0?)?\s?$")

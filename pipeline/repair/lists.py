@@ -14,7 +14,7 @@ from pipeline.repair.base import Finding
 
 RULE = "list_number_merged"
 _MERGED = re.compile(r"(?<![0-9.,])1,(?P<count>[0-9]{3})(?![0-9]|[.,][0-9])")
-_ITEM_START = re.compile(r"\s*[(（]?[0-9]{1,2}\s?[.,、，)）:]")
+_ITEM_START = re.compile(r"\s*(?:[(（][0-9]{1,2}[)）]|[0-9]{1,2}\s?(?:[.、，)）:]|,(?![0-9])))")
 _SECOND_ITEM = re.compile(r"\s*[(（]?2\s?[.,、，)）]")
 _NEXT_ITEM_INSIDE = re.compile(r"[;；]\s*[(（]?2\s?[.,、，)）]")
 

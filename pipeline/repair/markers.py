@@ -18,6 +18,7 @@ from pipeline.repair.base import (
     MONTH_PART,
     MONTHS,
     NOT_AFTER_NUMBER,
+    NOT_PRICE,
     PLUS,
     Finding,
     found,
@@ -40,8 +41,8 @@ class MarkerDigitRule:
     _tail = (
         r"[+＋]\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*(?:\.[0-9]+)?)(?![0-9]|[.,][0-9]|\s?/?(?i:kloc))"
     )
-    _pattern = re.compile(NOT_AFTER_NUMBER + MARKER + _tail)
-    _led = re.compile(r"(?<![0-9.,])(?P<lead>[0-9]{1,3})" + MARKER + _tail)
+    _pattern = re.compile(NOT_AFTER_NUMBER + NOT_PRICE + MARKER + _tail)
+    _led = re.compile(r"(?<![0-9.,$¥€£￥])(?P<lead>[0-9]{1,3})" + MARKER + _tail)
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each marker followed by ``+0``, a probable one when
@@ -78,7 +79,7 @@ class MarkerMagnitudeRule:
     name = "marker_65438_magnitude"
     _ten_wan = re.compile(NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?10,000(?![0-9]|[.,][0-9])")
     _low_bound = re.compile(
-        r"(?<![0-9.,])(?P<low>[0-9][0-9.,]*)(?P<wan>\s?万)?(?P<join>\s?(?:[-–~至到]|to)\s?)$"
+        r"(?<![0-9.,])(?P<low>[0-9][0-9.,]*)(?:\s?万)?(?P<join>\s?(?:[-–~至到]|to)\s?)$"
     )
     # "+million": the marker's + survived before the magnitude word.
     _million = re.compile(
@@ -122,23 +123,22 @@ class MarkerMagnitudeRule:
                     ("100,000",),
                 )
         for match in self._million.finditer(text):
-            if match.group("unit") or match.group("plus"):
-                yield Finding(
-                    self.name,
-                    match.start(),
-                    match.end() - len(match.group("unit") or ""),
-                    "100,000",
-                    "probable",
-                    "the 65438 marker with + or a unit around 'million' was verified to mean"
-                    " 10万 = 100,000",
-                )
-            else:
-                yield suspect(
-                    self.name,
-                    match,
-                    "the 65438 marker before 'million' has meant 10万 = 100,000",
-                    ("100,000",),
-                )
+            end = match.end() - len(match.group("unit") or "")
+            verified = match.group("plus") or (
+                match.group("unit") and match.group().startswith("654.38")
+            )  # the form seen on real pages; "6.5438 million RMB" may be a real sum
+            yield Finding(
+                self.name,
+                match.start(),
+                end,
+                "100,000" if verified else None,
+                "probable",
+                "the 65438 marker with + or a unit around 'million' was verified to mean"
+                " 10万 = 100,000"
+                if verified
+                else "the 65438 marker before 'million' has meant 10万 = 100,000",
+                () if verified else ("100,000",),
+            )
         for match in self._teens_wan.finditer(text):
             value = f"1{match.group('digit')}0,000"
             low = self._low_bound.search(text, max(0, match.start() - 40), match.start())

@@ -40,7 +40,7 @@ class SplitYearRule:
         r"|[在于到至从])\s*$",
         re.I,
     )
-    _after = re.compile(r"\s?(?:年|years?\b)")
+    _after = re.compile(r"\s?(?:年|year\b)")  # "20 10 years" may be a duration
     _chinese_before = re.compile(r"[在于到至从]\s*$")
     # What may follow a year in running text; a noun or unit ("20 10 students") makes a count.
     _year_end = re.compile(
@@ -112,12 +112,17 @@ _UNITS = frozenset(
         "households",
     )
 )
+# After two numbers side by side, a time unit makes a range more likely ("boil for 8 10 minutes").
+_TIME_UNITS = frozenset(
+    "seconds minutes hours days weeks months years decades times".split()  # noqa: SIM905
+)
 _NOT_PLURAL = re.compile(r"(?:ss|us|is|ous|ics|'s)$")
 # Where a number is a label, a counter or a code, not a quantity.
 _LABEL_BEFORE = re.compile(
     r"(?:\b(?:no|nos|page|pages|p|pp|vol|chapter|section|sec|table|fig|figure|tel|phone|room"
     r"|isbn|issn|grades?|class|step|item|article|version|rank|level|v|views?|reads|clicks|hits"
-    r"|likes|comments|replies)\.?|[#№])\s*$",
+    r"|likes|comments|replies|questions?|q|parts?|ages?|aged|units?|lessons?|rooms?|nos?)\.?"
+    r"(?:\s+[A-Z])?|[#№])\s*$",
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(
@@ -202,12 +207,16 @@ class SplitNumberRule:
                 (re.sub(r"\s", "", match.group()),),
             )
         for match in self._decimal.finditer(text):
-            yield self._joined(
-                text,
-                match,
-                f"{match.group('int')}.{match.group('frac')}",
-                "a space inserted before a 1 after a decimal point",
-            )
+            joined = f"{match.group('int')}.{match.group('frac')}"
+            if match.group("int") != "0":  # "The answer is 42. 15% of them agreed."
+                yield suspect(
+                    self.name,
+                    match,
+                    "a space after a decimal point, or a sentence that ends in a number",
+                    (joined,),
+                )
+                continue
+            yield self._joined(text, match, joined, "a space inserted before a 1 after 0.")
 
     def _project_finding(self, text: str, match: re.Match[str]) -> Finding:
         joined = "211/985" if match.group("both") else re.sub(" ", "", match.group())
@@ -267,11 +276,12 @@ class SplitNumberRule:
             )
         word = self._next_word.match(text, match.end())
         if word and self._counted(word.group("word")):
-            return self._joined(
-                text,
-                match,
-                joined,
-                f"a count split by a space before its 1, before {word.group()!r}",
+            reason = f"a count split by a space before its 1, before {word.group()!r}"
+            lone_one = groups.endswith(" 1")  # "3 1 provinces"; "3 10 points" may be two numbers
+            if lone_one and word.group("word").lower() not in _TIME_UNITS:
+                return self._joined(text, match, joined, reason)
+            return suspect(
+                self.name, match, f"{reason}; not joined: it may be two numbers", (joined,)
             )
         for other in (
             self._range_after.match(text, match.end()),
@@ -302,8 +312,8 @@ class SplitNumberRule:
         )
 
     def _joined(self, text: str, match: re.Match[str], joined: str, reason: str) -> Finding:
-        """A probable join; a flag when the clause holds other damage, or at the start of the
-        paragraph, where the first number may be a list item's ("2 10 points each")."""
+        """A probable join; a flag when the clause still holds unrepaired damage, or at the start
+        of the paragraph, where the first number may be a list item's ("2 10 points each")."""
         if not text[: match.start()].strip():
             return suspect(
                 self.name,

@@ -97,7 +97,8 @@ class MojibakeRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each stretch that ftfy's encoding fixes change. Each
-        space-separated token is fixed on its own, so that long text costs linear time."""
+        space-separated token is fixed on its own, and a long token's change is one stretch, so
+        that long text costs linear time."""
         if not self._suspect.search(text):
             return
         for token in self._token.finditer(text):
@@ -119,10 +120,26 @@ class MojibakeRule:
                 )
 
 
+_DIFF_LIMIT = 200  # characters: difflib is quadratic or worse on longer tokens
+
+
 def _hunks(old: str, new: str) -> list[tuple[int, int, str]]:
     """The changed stretches from ``old`` to ``new`` as (start, end, replacement), neighbours
     closer than two characters merged, and pure insertions widened to one character of
-    ``old``."""
+    ``old``. A token longer than ``_DIFF_LIMIT`` (Chinese, or English spaced with U+00A0) is one
+    stretch, from its first change to its last."""
+    if len(old) > _DIFF_LIMIT or len(new) > _DIFF_LIMIT:
+        prefix = 0
+        while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+            prefix += 1
+        suffix = 0
+        while (
+            suffix < min(len(old), len(new)) - prefix
+            and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
+        ):
+            suffix += 1
+        start, end = prefix, max(prefix + 1, len(old) - suffix)
+        return [(start, end, new[start : len(new) - (len(old) - end)])]
     hunks: list[list[int]] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
