@@ -61,8 +61,12 @@ def normalise_newlines(text: str) -> str:
     return _PAGE_BREAKS.sub("\n\n", _NEWLINES.sub("\n", text))
 
 
-def display_width(text: str) -> int:
-    """Width in terminal columns: wide (CJK) characters count 2, the rest 1."""
+def display_width(text: str, limit: int | None = None) -> int:
+    """Width in terminal columns: wide (CJK) characters count 2, the rest 1. With ``limit``, a
+    text at least that long gives its length: no less than ``limit``, which is all a comparison
+    with a threshold up to ``limit`` needs (long paragraphs cost nothing)."""
+    if text.isascii() or (limit is not None and len(text) >= limit):
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -73,7 +73,7 @@ class Zones:
 
 
 def _prose(text: str) -> bool:
-    return display_width(text) >= 60 and _SENTENCE_INSIDE.search(text) is not None
+    return display_width(text, 60) >= 60 and _SENTENCE_INSIDE.search(text) is not None
 
 
 def zones(paragraphs: Sequence[Paragraph], strong: Sequence[bool] | None = None) -> Zones:
@@ -98,7 +98,7 @@ def _norm(text: str) -> str:
 def _headline_like(text: str) -> bool:
     """A short line that reads as a link to another article: a headline's worth of words (ten
     Chinese characters, four English words), no sentence mark."""
-    width = display_width(text)
+    width = display_width(text, 101)
     if width > 100 or _ENDS_SENTENCE.search(text) or _ENDS_OPEN.search(text):
         return False
     if _HAN.search(text):
@@ -190,7 +190,7 @@ def _section_path(text: str, segments: Sequence[str]) -> bool:
 def _title_like(text: str) -> bool:
     """Short, one sentence at most, not a piece of a broken line."""
     return (
-        0 < display_width(text) <= 160
+        0 < display_width(text, 161) <= 160
         and len(_SENTENCE_INSIDE.findall(text)) <= 1
         and not _fragment(text)
     )
@@ -205,7 +205,8 @@ def _decide(text: str, listed: Sequence[Clue]) -> tuple[Role, list[str]] | None:
         scores[clue.kind] += clue.strength
     first_seen = {clue.kind: -number for number, clue in reversed(list(enumerate(listed)))}
     kind = max(scores, key=lambda k: (scores[k], first_seen[k]))
-    needed = _ENOUGH_FOR_PROSE if display_width(text) > 2 * SHORT and _prose(text) else _ENOUGH
+    wide = display_width(text, 2 * SHORT + 1) > 2 * SHORT
+    needed = _ENOUGH_FOR_PROSE if wide and _prose(text) else _ENOUGH
     if scores[kind] < needed:
         return None
     return kind, [clue.evidence for clue in listed if clue.kind == kind]
@@ -221,7 +222,7 @@ def _related_links(paragraphs: Sequence[Paragraph], body: Zones) -> None:
     if headers:
         start = after.index(headers[0])
         listed = [p for p in after[start + 1 :] if p.role not in FURNITURE_ROLES]
-        if all(display_width(p.text) <= 100 and not _prose(p.text) for p in listed):
+        if all(display_width(p.text, 101) <= 100 and not _prose(p.text) for p in listed):
             for paragraph in listed:
                 paragraph.role = "navigation"
                 paragraph.evidence = [f"listed under {headers[0].text.strip()!r}"]

@@ -48,17 +48,18 @@ def site_of(source: str, url: str | None) -> str:
 
 @dataclass
 class _Seen:
-    surroundings: dict[str, set[tuple[str, str]]] = field(
-        default_factory=lambda: defaultdict(set)
-    )  # by page
-    edges: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    surroundings: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # by page
+    edges: dict[str, int] = field(default_factory=dict)
     total: int = 0
+    pages: int = 0  # set once everything is counted
 
-    @property
-    def repeated(self) -> int:
+    def count_pages(self) -> None:
         """On how many pages the line is seen, pages that give it the same surroundings
         counting once (a re-scraped copy of a page is that page)."""
-        return len({frozenset(around) for around in self.surroundings.values()})
+        if len(self.surroundings) < 2:
+            self.pages = len(self.surroundings)
+        else:
+            self.pages = len({frozenset(around) for around in self.surroundings.values()})
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,17 @@ def repeated_furniture(
                     None  # a heading under the title ("岗位职责") is the article's, not the site's
                 )
             entry = seen[(article.site, shape)]
-            entry.surroundings[article.source].add((before, after))
+            entry.surroundings.setdefault(article.source, set()).add((before, after))
             entry.total += 1
             if edge:
-                entry.edges[edge] += 1
+                entry.edges[edge] = entry.edges.get(edge, 0) + 1
             placed.append((article, position, shape, edge))
+    for entry in seen.values():
+        entry.count_pages()
     changes: dict[int, tuple[Role, list[str]]] = {}
     for article, position, shape, _ in placed:
         entry = seen[(article.site, shape)]
-        pages = entry.repeated
+        pages = entry.pages
         if pages < min_pages:
             continue
         paragraph = article.paragraphs[position]
@@ -129,7 +132,7 @@ def repeated_furniture(
             changes[id(paragraph)] = (kind, [*evidence, note])
         elif (
             same_edge
-            and display_width(paragraph.text) <= SHORT
+            and display_width(paragraph.text, SHORT + 1) <= SHORT
             and not _SENTENCE_MARK.search(paragraph.text)
         ):
             short_line = "a short line, not the article's prose"
