@@ -19,7 +19,8 @@ from pipeline.config import KEEP_POLICIES, Config, ConfigError, load_config
 from pipeline.index import INDEX_FILE, FingerprintIndex
 from pipeline.output import compare_outputs, render_outputs, write_outputs
 from pipeline.repair.registry import FIX_LEVELS
-from pipeline.report import problem_line, summary
+from pipeline.report import problem_line, review_line, summary
+from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
 from pipeline.runner import RunResult, run_pipeline
 from pipeline.scan import scan as scan_inputs
 from pipeline.scan import scan_summary, suspect_json, suspect_line
@@ -81,6 +82,16 @@ _keep_furniture = click.option(
 )
 
 
+_review = click.option(
+    "--review",
+    "review_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Review file of editors' decisions (default: [review] file of the config, "
+    "review.toml beside the config file; a missing default file means no decisions).",
+)
+
+
 _index = click.option(
     "--index",
     "index_path",
@@ -105,6 +116,7 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
         _rebuild,
         _no_index,
         _index,
+        _review,
         _keep_furniture,
         _keep,
         _fix_level,
@@ -125,7 +137,8 @@ def _load(
     fix_level: str | None = None,
     keep: str | None = None,
     keep_furniture: bool | None = None,
-) -> Config:
+    review_path: Path | None = None,
+) -> tuple[Config, DecisionSet]:
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
             "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
@@ -133,8 +146,13 @@ def _load(
         sys.exit(EXIT_USAGE)
     try:
         config = load_config(config_path).with_jobs(jobs).with_fix_level(fix_level)
-        return config.with_keep(keep).with_keep_furniture(keep_furniture)
-    except ConfigError as exc:
+        config = config.with_keep(keep).with_keep_furniture(keep_furniture)
+        config = config.with_review_file(None if review_path is None else str(review_path))
+        review_file = Path(config.review.file)
+        if review_path is None and not review_file.exists():
+            return config, DecisionSet()
+        return config, load_decisions(review_file)
+    except (ConfigError, ReviewError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -155,10 +173,15 @@ def _stderr_is_terminal() -> bool:
 
 
 def _run(
-    raw_dir: Path, out_dir: Path, config: Config, quiet: bool, index: FingerprintIndex | None
+    raw_dir: Path,
+    out_dir: Path,
+    config: Config,
+    quiet: bool,
+    index: FingerprintIndex | None,
+    decisions: DecisionSet,
 ) -> RunResult:
     if quiet or not _stderr_is_terminal():
-        result = run_pipeline(raw_dir, config, out_dir=out_dir, index=index)
+        result = run_pipeline(raw_dir, config, out_dir=out_dir, index=index, decisions=decisions)
     else:
         with contextlib.ExitStack() as stack:
             bars: list[Any] = []
@@ -170,9 +193,12 @@ def _run(
             def advance(done: int) -> None:
                 bars[0].update(done)
 
-            result = run_pipeline(raw_dir, config, advance, start, out_dir, index)
+            result = run_pipeline(raw_dir, config, advance, start, out_dir, index, decisions)
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)
+    for outcome in result.review:
+        if not outcome.outcome.startswith("applied"):
+            click.echo(review_line(outcome, decisions.name), err=True)
     return result
 
 
@@ -210,6 +236,7 @@ def run(
     fix_level: str | None,
     keep: str | None,
     keep_furniture: bool | None,
+    review_path: Path | None,
     index_path: Path | None,
     no_index: bool,
     rebuild: bool,
@@ -225,9 +252,11 @@ def run(
     against everything processed before). The output is always exactly that of a full run over
     all those files. --rebuild starts again from RAW_DIR alone.
     """
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture)
+    config, decisions = _load(
+        raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
+    )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
-    result = _run(raw_dir, out_dir, config, quiet, index)
+    result = _run(raw_dir, out_dir, config, quiet, index, decisions)
     write_outputs(out_dir, render_outputs(result, config))
     if index is not None:
         index.save()
@@ -246,6 +275,7 @@ def check(
     fix_level: str | None,
     keep: str | None,
     keep_furniture: bool | None,
+    review_path: Path | None,
     index_path: Path | None,
     no_index: bool,
     rebuild: bool,
@@ -254,9 +284,11 @@ def check(
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
     recorded in manifest.json, so they do not change the exit code here."""
-    config = _load(raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture)
+    config, decisions = _load(
+        raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
+    )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
-    result = _run(raw_dir, out_dir, config, True, index)
+    result = _run(raw_dir, out_dir, config, True, index, decisions)
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
         click.echo(line)

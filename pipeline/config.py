@@ -117,6 +117,16 @@ class FurnitureConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """Editors' decisions: ``file`` is the review file, relative to the config file's folder
+    (the working directory when there is no config file); a missing file means no decisions.
+    ``report_full`` is how many articles the HTML report shows in full (the most changed)."""
+
+    file: str = "review.toml"
+    report_full: int = 200
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything that shapes the output. ``jobs`` is here for convenience but never changes it."""
 
@@ -127,6 +137,7 @@ class Config:
     repair: RepairConfig = field(default_factory=RepairConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     jobs: int = 1
 
     def output_dict(self) -> dict[str, Any]:
@@ -138,6 +149,7 @@ class Config:
             content = Path(user_dict).read_bytes()
             data["segmentation"]["user_dict"] = Path(user_dict).name
             data["segmentation"]["user_dict_sha256"] = hashlib.sha256(content).hexdigest()
+        data["review"]["file"] = Path(self.review.file).name  # not where it lies on this machine
         result: dict[str, Any] = _lists(data)
         return result
 
@@ -154,6 +166,10 @@ class Config:
     def with_keep(self, keep: str | None) -> Config:
         """Return a copy with the dedup ``keep`` policy overridden when given."""
         return self if keep is None else replace(self, dedup=replace(self.dedup, keep=keep))
+
+    def with_review_file(self, path: str | None) -> Config:
+        """Return a copy with the review file overridden when given."""
+        return self if path is None else replace(self, review=replace(self.review, file=path))
 
     def with_keep_furniture(self, keep: bool | None) -> Config:
         """Return a copy with ``furniture.keep`` overridden when given."""
@@ -256,6 +272,8 @@ def _validate(config: Config, where: str) -> Config:
             raise ConfigError(f"{where}.segmentation: {message}") from None
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
+    if config.review.report_full < 0:
+        raise ConfigError(f"{where}.review: 'report_full' must be 0 or more")
     _validate_repair(config.repair, f"{where}.repair")
     _validate_dedup(config.dedup, f"{where}.dedup")
     _validate_furniture(config.furniture, f"{where}.furniture")
@@ -337,6 +355,12 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         where = f"{path.name} [tool.pipeline]"
     else:
         where = path.name
+    review = data.get("review")
+    if isinstance(review, dict) and isinstance(review.get("file"), str):
+        if not Path(review["file"]).is_absolute():  # relative to the config file
+            data = {**data, "review": {**review, "file": str(path.parent / review["file"])}}
+    else:
+        data = {**data, "review": {**(review or {}), "file": str(path.parent / "review.toml")}}
     segmentation = data.get("segmentation")
     if isinstance(segmentation, dict) and isinstance(segmentation.get("user_dict"), str):
         # A relative user_dict is relative to the config file, wherever the command runs.

@@ -37,7 +37,7 @@ from pipeline.fingerprint import (
     comparison_key,
     signatures,
 )
-from pipeline.records import DroppedParagraph, Paragraph, Record
+from pipeline.records import DroppedParagraph, Paragraph, Record, dropped_from
 
 KnownSignatures = Mapping[int, Signatures]  # MinHash rows by id() of the paragraph
 CONTENT_ROLES = frozenset({"title", "heading", "body"})
@@ -272,6 +272,23 @@ class Deduplicator:
         return best
 
 
+def _without_kept_by_editors(items: Sequence[Item], drops: dict[int, Match]) -> dict[int, Match]:
+    """The drops but those of paragraphs an editor decided to keep (their decision records what
+    they duplicate). What pointed at such a paragraph still points at one that stays."""
+    result = {}
+    for position, match in drops.items():
+        decision = items[position].paragraph.decided("keep")
+        if decision is None:
+            result[position] = match
+            continue
+        kept = items[match.kept]
+        decision.outcome = (
+            f"applied: kept although a {match.reason.replace('_', ' ')} of {kept.source} "
+            f"paragraph {kept.paragraph.index} (similarity {match.similarity:g})"
+        )
+    return result
+
+
 def deduplicate(
     records: list[Record], config: DedupConfig, known: KnownSignatures | None = None
 ) -> tuple[list[Record], list[DroppedParagraph]]:
@@ -287,14 +304,15 @@ def deduplicate(
         if collecting:
             gc.enable()
     dropped_ids = {id(items[position].paragraph) for position in drops}
+    drops = _without_kept_by_editors(items, drops)
     dropped = [
-        DroppedParagraph(
+        dropped_from(
             items[position].source,
-            items[position].paragraph.index,
-            items[position].paragraph.text,
+            items[position].paragraph,
             match.reason,
             {"source": items[match.kept].source, "index": items[match.kept].paragraph.index},
             match.similarity,
+            [],
         )
         for position, match in sorted(drops.items())
     ]

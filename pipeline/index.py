@@ -37,6 +37,7 @@ def processing_fingerprint(config: Config) -> str:
     """A hash of everything that shapes what a file's processing gives (not dedup options)."""
     settings = config.output_dict()
     settings.pop("dedup", None)
+    settings.pop("review", None)  # decisions are checked per file
     data = {
         "tool": __version__,
         "schema": SCHEMA_VERSION,
@@ -88,12 +89,17 @@ class FingerprintIndex:
         row = self._rows.get(path)
         return row is not None and row[1] == self._fingerprint
 
-    def lookup(self, path: str, sha256: str | None = None) -> IndexedFile | None:
-        """The entry for ``path`` when it is current (and, if given, has this sha256)."""
+    def lookup(
+        self, path: str, sha256: str | None = None, decisions: str = ""
+    ) -> IndexedFile | None:
+        """The entry for ``path`` when it is current (and, if given, has this sha256) and was
+        made with the same review decisions about it (their digest)."""
         row = self._rows.get(path)
         if row is None or row[1] != self._fingerprint or (sha256 and row[0] != sha256):
             return None
         entry = json.loads(row[2])
+        if entry.get("decisions", "") != decisions:
+            return None
         item = InputFile(
             path,
             sha256=row[0],
@@ -105,10 +111,12 @@ class FingerprintIndex:
         rows = np.frombuffer(row[3], dtype=np.uint64).reshape(-1, PERMUTATIONS)
         return IndexedFile(item, records, rows)
 
-    def put(self, indexed: IndexedFile) -> None:
-        """Remember a file processed in this run (its records as they are now)."""
+    def put(self, indexed: IndexedFile, decisions: str = "") -> None:
+        """Remember a file processed in this run (its records as they are now), with the digest
+        of the review decisions applied to it."""
         item = indexed.item
         entry = {
+            "decisions": decisions,
             "encoding": item.encoding,
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,

@@ -25,7 +25,7 @@ DROPPED_FILE = "dropped.jsonl"
 MANIFEST_FILE = "manifest.json"
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
 FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
-DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty")
+DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty", "editor")
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 
 
@@ -114,6 +114,37 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
             },
         },
         "problems": [asdict(problem) for problem in result.problems],
+        "review": review_manifest(result),
+    }
+
+
+def review_manifest(result: RunResult) -> dict[str, Any]:
+    """The review file's part of the manifest: its name and hash, and each decision with what
+    became of it."""
+    decisions = result.decisions
+    entries = []
+    for item in result.review:
+        decision = item.decision
+        entries.append(
+            {
+                "line": decision.line,
+                "source": decision.source,
+                "index": decision.index,
+                "hash": decision.hash,
+                "action": decision.action,
+                "value": decision.value,
+                "rule": decision.rule,
+                "outcome": item.outcome,
+            }
+        )
+    return {
+        "file": decisions.name or None,
+        "sha256": decisions.sha256 or None,
+        "decisions": len(entries),
+        "applied": sum(1 for item in result.review if item.outcome.startswith("applied")),
+        "no_effect": sum(1 for item in result.review if item.outcome.startswith("no effect")),
+        "stale": sum(1 for item in result.review if item.stale),
+        "entries": entries,
     }
 
 

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.furniture.local import label_article
 from pipeline.language import Label, LanguageDetector, resolve_undecided
-from pipeline.records import Article, Paragraph, Record
+from pipeline.records import Article, Fix, Flag, Paragraph, Record, text_hash
 from pipeline.repair.engine import Repairer
+from pipeline.repair.ledger import unreplay
+from pipeline.review.apply import (
+    ROLE_ACTIONS,
+    TEXT_ACTIONS,
+    apply_role_decisions,
+    apply_text_decisions,
+    attach,
+    title_text,
+)
 from pipeline.segmentation import Segmenter
 
 SEGMENTED_LANGS = frozenset({"zh", "mixed"})
@@ -37,20 +47,53 @@ class ArticleProcessor:
         self._segmenter = Segmenter(config.segmentation)
         self._furniture = config.furniture.enabled
         self._input = config.input
+        self._repair_config = config.repair
+        self._repairers_without: dict[str, Repairer] = {}  # for rejected repairs, by rule
+
+    def _repair_without(
+        self, rule: str, text: str, fixes: list[Fix]
+    ) -> tuple[str, list[Fix], list[Flag]]:
+        repairer = self._repairers_without.get(rule)
+        if repairer is None:
+            disabled = (*self._repair_config.disabled_rules, rule)
+            repairer = Repairer(replace(self._repair_config, disabled_rules=disabled))
+            self._repairers_without[rule] = repairer
+        repaired = repairer.repair(text, fixes)
+        return repaired.text, repaired.fixes, repaired.flags
 
     def process(self, article: Article) -> list[Record]:
-        """Return the article's records, one per language, in order of first appearance."""
-        self._repairer.repair_paragraphs(article.paragraphs)
+        """Return the article's records, one per language, in order of first appearance.
+        The editors' decisions about the article are applied on the way."""
+        paragraphs = article.paragraphs
+        for paragraph in paragraphs:
+            paragraph.hash = text_hash(unreplay(paragraph.text, paragraph.fixes))
+        as_read = [(p.text, list(p.fixes)) for p in paragraphs]
+        self._repairer.repair_paragraphs(paragraphs)
+        attach(paragraphs, article.decisions)
+        actions = {d.action for p in paragraphs for d in p.decisions}
+        if actions.intersection(TEXT_ACTIONS):
+            apply_text_decisions(paragraphs, as_read, self._repair_without)
         if self._furniture:
-            label_article(article.paragraphs, self._input, title_given=article.title_given)
-        labels = [self._detector.detect(p.text) for p in article.paragraphs]
-        labels = resolve_undecided(labels, [len(p.text) for p in article.paragraphs])
-        for paragraph, label in zip(article.paragraphs, labels, strict=True):
+            label_article(paragraphs, self._input, title_given=article.title_given)
+        if actions.intersection(ROLE_ACTIONS):
+            apply_role_decisions(paragraphs)
+        labels = [self._decided_lang(p) or self._detector.detect(p.text) for p in paragraphs]
+        labels = resolve_undecided(labels, [len(p.text) for p in paragraphs])
+        for paragraph, label in zip(paragraphs, labels, strict=True):
             paragraph.lang = label.lang
             paragraph.script = label.script
             if label.lang in SEGMENTED_LANGS:
                 paragraph.tokens = self._segmenter.tokens(paragraph.text)
         return split_by_language(article, labels)
+
+    def _decided_lang(self, paragraph: Paragraph) -> Label | None:
+        decision = paragraph.decided("set_lang")
+        if decision is None or not decision.value:
+            return None
+        script = (
+            self._detector.script(paragraph.text) if decision.value in SEGMENTED_LANGS else None
+        )
+        return Label(decision.value, script)
 
 
 def _record_languages(labels: list[Label]) -> list[str]:
@@ -83,7 +126,7 @@ def split_by_language(article: Article, labels: list[Label]) -> list[Record]:
         groups.setdefault(lang, []).append(paragraph)
     records = []
     for lang, paragraphs in groups.items():
-        title = next((p.text for p in paragraphs if p.role == "title"), None)
+        title = title_text(paragraphs)
         records.append(
             Record(
                 id=record_id(article.key, lang),

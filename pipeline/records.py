@@ -7,6 +7,7 @@ machine or the clock.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -68,21 +69,70 @@ class Flag:
     candidates: tuple[str, ...] = ()
 
 
+DECISION_ACTIONS = (
+    "keep",
+    "drop",
+    "reject_repair",
+    "accept_candidate",
+    "set_lang",
+    "set_role",
+    "set_title",
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An editor's decision about one paragraph, as written in the review file.
+
+    It names the paragraph by ``source``, ``index`` and ``hash`` (the first 8 hex digits of the
+    SHA-256 of its original text), so that it still finds its paragraph when a re-scraped page
+    shifts the paragraphs, and is never applied to another. ``line`` is where it is written.
+    """
+
+    source: str
+    index: int
+    hash: str
+    action: str
+    value: str | None = None
+    rule: str | None = None
+    note: str | None = None
+    line: int = 0
+
+
+@dataclass
+class AppliedDecision:
+    """A decision as recorded on the paragraph it was applied to: what it asked and what it did.
+
+    ``index`` is the index the decision was written for (the paragraph's own unless the page
+    shifted); ``outcome`` is ``applied``, or ``no effect: ...`` with why.
+    """
+
+    action: str
+    value: str | None
+    rule: str | None
+    index: int
+    outcome: str = "applied"
+
+
 @dataclass
 class Paragraph:
     """A paragraph as it leaves the pipeline.
 
     ``index`` is the paragraph's position in its source article (0-based, the title counting as 0
     when there is one), so any paragraph can be traced back; ``line`` is the 1-based line of the
-    input file where it starts (the JSONL line for JSONL input). ``tokens`` holds jieba's
+    input file where it starts (the JSONL line for JSONL input). ``hash`` is the first 8 hex
+    digits of the SHA-256 of its original text (before any repair): what a review decision names
+    it by. ``tokens`` holds jieba's
     segmentation for Chinese and mixed paragraphs and is ``None`` for the others. ``fixes`` are
     the changes made to the original text, ``flags`` the suspects left for review. A paragraph
     kept as page furniture has its kind as ``role`` (breadcrumb, navigation, advert, meta,
-    boilerplate) and in ``evidence`` why it was taken for one.
+    boilerplate) and in ``evidence`` why it was taken for one. ``decisions`` are the editors'
+    decisions applied to it.
     """
 
     index: int
     line: int | None = field(default=None, kw_only=True)
+    hash: str = field(default="", kw_only=True)
     role: Role
     text: str
     lang: str = "und"
@@ -91,6 +141,11 @@ class Paragraph:
     fixes: list[Fix] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    decisions: list[AppliedDecision] = field(default_factory=list)
+
+    def decided(self, action: str) -> AppliedDecision | None:
+        """The first decision with ``action`` applied to this paragraph, if any."""
+        return next((d for d in self.decisions if d.action == action), None)
 
 
 @dataclass
@@ -107,6 +162,7 @@ class Article:
     url: str | None
     paragraphs: list[Paragraph]
     title_given: bool = False  # paragraph 0 is a title from the input (a JSONL title field)
+    decisions: tuple[Decision, ...] = ()  # the review file's decisions for this article
 
 
 @dataclass
@@ -126,7 +182,8 @@ class Record:
 
 @dataclass
 class DroppedParagraph:
-    """A paragraph removed from the output, with why and what it duplicated."""
+    """A paragraph removed from the output, with why and what it duplicated, and what it was:
+    its line, hash, language, repairs, flags and the decisions applied to it."""
 
     source: str
     index: int
@@ -135,6 +192,44 @@ class DroppedParagraph:
     duplicate_of: dict[str, Any] | None = None
     similarity: float | None = None
     evidence: list[str] = field(default_factory=list)
+    line: int | None = None
+    hash: str = ""
+    lang: str = "und"
+    fixes: list[Fix] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    decisions: list[AppliedDecision] = field(default_factory=list)
+
+
+def dropped_from(
+    source: str,
+    paragraph: Paragraph,
+    reason: str,
+    duplicate_of: dict[str, Any] | None = None,
+    similarity: float | None = None,
+    evidence: list[str] | None = None,
+) -> DroppedParagraph:
+    """The entry of ``dropped.jsonl`` for ``paragraph`` of ``source``, dropped for ``reason``."""
+    return DroppedParagraph(
+        source,
+        paragraph.index,
+        paragraph.text,
+        reason,
+        duplicate_of,
+        similarity,
+        list(paragraph.evidence) if evidence is None else evidence,
+        paragraph.line,
+        paragraph.hash,
+        paragraph.lang,
+        paragraph.fixes,
+        paragraph.flags,
+        paragraph.decisions,
+    )
+
+
+def text_hash(text: str) -> str:
+    """The first 8 hex digits of the SHA-256 of ``text`` in UTF-8: how a review decision names a
+    paragraph (by its original text)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 # Lone surrogates cannot be written as UTF-8; NEL, LS and PS split lines for many JSONL readers.
@@ -173,6 +268,8 @@ def record_from_dict(data: dict[str, Any]) -> Record:
                 Flag(**{**flag, "candidates": tuple(flag["candidates"])}) for flag in item["flags"]
             ],
             evidence=item["evidence"],
+            hash=item["hash"],
+            decisions=[AppliedDecision(**entry) for entry in item["decisions"]],
         )
         for item in data["paragraphs"]
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline.output import FURNITURE_REASONS, tally
 from pipeline.records import Problem
+from pipeline.review.apply import Outcome
 from pipeline.runner import RunResult
 
 _MAX_LANGS = 6  # languages listed by name in the summary; the rest are summed on one line
@@ -18,6 +19,15 @@ def problem_line(problem: Problem, raw_dir: Path) -> str:
     if problem.line is not None:
         where += f":{problem.line}"
     return f"{where}: {problem.severity}: {problem.reason}"
+
+
+def review_line(outcome: Outcome, file_name: str) -> str:
+    """``FILE:LINE: warning: ...`` for a decision that was stale or had no effect."""
+    decision = outcome.decision
+    return (
+        f"{file_name or 'review'}:{decision.line}: warning: {decision.action} decision for "
+        f"{decision.source} paragraph {decision.index} ({decision.hash}): {outcome.outcome}"
+    )
 
 
 def summary(result: RunResult, out_dir: Path | None = None) -> str:
@@ -74,6 +84,13 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
     kept = sum(result.furniture.values()) - furniture
     if kept > 0:
         lines.append(f"furniture   {kept} paragraph(s) kept with their kind as role")
+    if result.review:
+        applied = sum(1 for item in result.review if item.outcome.startswith("applied"))
+        stale = sum(1 for item in result.review if item.stale)
+        lines.append(
+            f"review      {len(result.review)} decision(s): {applied} applied, "
+            f"{len(result.review) - applied - stale} without effect, {stale} stale"
+        )
     lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
     if out_dir is not None:
         lines.append(f"written to  {out_dir.as_posix()}")

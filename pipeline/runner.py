@@ -22,6 +22,8 @@ from pipeline.index import FingerprintIndex, IndexedFile
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
+from pipeline.review.apply import Outcome, drop_decided, outcomes
+from pipeline.review.decisions import DecisionSet
 
 
 @dataclass
@@ -36,6 +38,8 @@ class RunResult:
     reused: int = 0  # files taken from the index instead of being read again
     remembered: int = 0  # of those, files no longer in RAW_DIR
     furniture: dict[str, int] = field(default_factory=dict)  # paragraphs by furniture kind
+    decisions: DecisionSet = field(default_factory=DecisionSet)
+    review: list[Outcome] = field(default_factory=list)  # what became of each decision
 
     @property
     def problems(self) -> list[Problem]:
@@ -60,12 +64,16 @@ def run_pipeline(
     on_start: Callable[[int], None] | None = None,
     out_dir: Path | None = None,
     index: FingerprintIndex | None = None,
+    decisions: DecisionSet | None = None,
 ) -> RunResult:
     """Run every stage over ``raw_dir``. ``on_start`` is told the number of articles to process
     before processing starts and ``progress`` how many more are done as they finish. ``out_dir``,
     when inside ``raw_dir``, is not read as input. With an ``index``, unchanged files are taken
     from it, files it remembers that are no longer in ``raw_dir`` take part too, and it is
-    updated (not saved: the caller saves it after writing the outputs)."""
+    updated (not saved: the caller saves it after writing the outputs). ``decisions`` (the
+    review file's) are applied to the paragraphs they name; :attr:`RunResult.review` says what
+    became of each."""
+    decisions = decisions or DecisionSet()
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
     files: list[InputFile | IndexedFile] = [
         InputFile(problem.path, problems=[problem]) for problem in unlisted
@@ -78,7 +86,7 @@ def run_pipeline(
         indexed = None
         if index is not None and (data is not None or path in remembered):
             digest = None if data is None else hashlib.sha256(data).hexdigest()
-            indexed = index.lookup(path, digest)
+            indexed = index.lookup(path, digest, decisions.digest_for_file(path))
         if indexed is not None:
             files.append(indexed)
             reused += 1
@@ -88,6 +96,8 @@ def run_pipeline(
             files.append(read_file(raw_dir, path, config, decoder, data))
     fresh = [item for item in files if isinstance(item, InputFile)]
     articles: list[Article] = [article for item in fresh for article in item.articles]
+    for article in articles:
+        article.decisions = decisions.for_source(article.source)
     if on_start:
         on_start(len(articles))
     per_article = iter(process_articles(articles, config, config.jobs, progress))
@@ -103,7 +113,9 @@ def run_pipeline(
                 continue  # dedup computes the signatures it needs
             rows = _signatures(file_records)
             if item.sha256 is not None:
-                index.put(IndexedFile(item, file_records, rows))
+                index.put(
+                    IndexedFile(item, file_records, rows), decisions.digest_for_file(item.path)
+                )
         paragraphs = [p for record in file_records for p in record.paragraphs]
         signatures_of.update(
             (id(paragraph), row) for paragraph, row in zip(paragraphs, rows, strict=True)
@@ -113,10 +125,17 @@ def run_pipeline(
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
     order = {record.source: number for number, record in reversed(list(enumerate(records)))}
+    records, by_editors = drop_decided(records)
     furniture = FurnitureStage(config)
     records, set_aside = furniture.apply(records)
     records, duplicates = deduplicate(records, config.dedup, signatures_of)
-    dropped = sorted([*set_aside, *duplicates], key=lambda d: (order[d.source], d.index))
+    dropped = sorted(
+        [*by_editors, *set_aside, *duplicates], key=lambda d: (order[d.source], d.index)
+    )
+    everything = [
+        *((r.source, p.index, p.hash, p.decisions) for r in records for p in r.paragraphs),
+        *((d.source, d.index, d.hash, d.decisions) for d in dropped),
+    ]
     inputs = [item.item if isinstance(item, IndexedFile) else item for item in files]
     return RunResult(
         inputs,
@@ -127,6 +146,8 @@ def run_pipeline(
         reused,
         len(remembered),
         dict(sorted(furniture.counts.items())),
+        decisions,
+        outcomes(decisions.decisions, everything),
     )
 
 

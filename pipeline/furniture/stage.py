@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pipeline.config import Config
 from pipeline.furniture.local import FURNITURE_ROLES, choose_title
 from pipeline.furniture.site import SiteArticle, repeated_furniture, site_of
-from pipeline.records import DroppedParagraph, Paragraph, Record
+from pipeline.records import DroppedParagraph, Paragraph, Record, dropped_from
+from pipeline.review.apply import title_text
 
 
 class FurnitureStage:
@@ -43,31 +44,41 @@ class FurnitureStage:
             title_lost = False
             for paragraph in paragraphs:
                 change = changes.get(id(paragraph))
-                if change is not None:
+                if change is not None and not _role_decided(paragraph):
                     title_lost = title_lost or paragraph.role == "title"
                     paragraph.role, paragraph.evidence = change
             if title_lost:  # a slogan was taken for the title: choose again among the rest
                 choose_title(paragraphs, self._input)
         for record in records:
-            title = next((p.text for p in record.paragraphs if p.role == "title"), None)
-            record.title = title
+            record.title = title_text(record.paragraphs)
             self.counts.update(p.role for p in record.paragraphs if p.role in FURNITURE_ROLES)
         if self._config.keep:
             return records, empty
         dropped: list[DroppedParagraph] = list(empty)
         kept_records = []
         for record in records:
-            content = [p for p in record.paragraphs if p.role not in FURNITURE_ROLES]
+            aside = {id(p) for p in record.paragraphs if _set_aside(p)}
+            content = [p for p in record.paragraphs if id(p) not in aside]
             dropped.extend(
-                DroppedParagraph(record.source, p.index, p.text, p.role, evidence=p.evidence)
-                for p in record.paragraphs
-                if p.role in FURNITURE_ROLES
+                dropped_from(record.source, p, p.role) for p in record.paragraphs if id(p) in aside
             )
             if content:
                 record.paragraphs = content
                 kept_records.append(record)
         dropped.sort(key=lambda item: (order[item.source], item.index))
         return kept_records, dropped
+
+
+def _set_aside(paragraph: Paragraph) -> bool:
+    """Whether a paragraph goes to dropped.jsonl as furniture: it is some, and no editor decided
+    to keep it (then it stays, with its kind as the role)."""
+    if paragraph.role not in FURNITURE_ROLES:
+        return False
+    decision = paragraph.decided("keep")
+    if decision is None:
+        return True
+    decision.outcome = f"applied: kept although taken for {paragraph.role}"
+    return False
 
 
 def _without_empty(records: list[Record]) -> tuple[list[Record], list[DroppedParagraph]]:
@@ -83,15 +94,19 @@ def _without_empty(records: list[Record]) -> tuple[list[Record], list[DroppedPar
             if not paragraph.text:
                 rules = ", ".join(sorted({fix.rule for fix in paragraph.fixes}))
                 evidence = [f"no text left after repair ({rules})"]
-                empty.append(
-                    DroppedParagraph(record.source, paragraph.index, "", "empty", evidence=evidence)
-                )
+                empty.append(dropped_from(record.source, paragraph, "empty", evidence=evidence))
         record.paragraphs = [p for p in record.paragraphs if p.text]
         if record.paragraphs:
             if record.title is not None and not any(p.role == "title" for p in record.paragraphs):
                 record.title = None
             kept.append(record)
     return kept, empty
+
+
+def _role_decided(paragraph: Paragraph) -> bool:
+    """Whether an editor set this paragraph's role (or made it the title): the site-wide
+    repetition does not change it then."""
+    return any(d.action in ("set_role", "set_title") for d in paragraph.decisions)
 
 
 def _title_given(source: str, paragraphs: Sequence[Paragraph]) -> bool:
