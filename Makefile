@@ -5,7 +5,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check lint bench clean
+.PHONY: run test check lint bench browser clean
+
+# The browser test of the HTML report runs Debian's Chromium (nothing is downloaded elsewhere).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +33,15 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check pipeline tests
 	$(BIN)/mypy
 
-test: lint
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -q >/dev/null && \
+	    $(SUDO) apt-get install -y -q chromium chromium-driver >/dev/null; }; }
+	@command -v chromium >/dev/null
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed

@@ -17,10 +17,13 @@ import click
 
 from pipeline.config import KEEP_POLICIES, Config, ConfigError, load_config
 from pipeline.index import INDEX_FILE, FingerprintIndex
-from pipeline.output import compare_outputs, render_outputs, write_outputs
+from pipeline.output import REPORT_FILE, compare_outputs, render_outputs, write_outputs
 from pipeline.repair.registry import FIX_LEVELS
 from pipeline.report import problem_line, review_line, summary
 from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
+from pipeline.review.html import render_report
+from pipeline.review.model import ReportError, find_articles, load_model
+from pipeline.review.terminal import make_console, printable, show_article
 from pipeline.runner import RunResult, run_pipeline
 from pipeline.scan import scan as scan_inputs
 from pipeline.scan import scan_summary, suspect_json, suspect_line
@@ -228,6 +231,11 @@ def main() -> None:
 
 @main.command()
 @_options
+@click.option(
+    "--report",
+    is_flag=True,
+    help=f"Also write the HTML review report, OUT_DIR/{REPORT_FILE} (see `pipeline report`).",
+)
 def run(
     raw_dir: Path,
     out_dir: Path,
@@ -241,6 +249,7 @@ def run(
     no_index: bool,
     rebuild: bool,
     quiet: bool,
+    report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
 
@@ -262,6 +271,8 @@ def run(
         index.save()
     if not quiet:
         click.echo(summary(result, out_dir))
+    if report:
+        _write_report(out_dir, out_dir / REPORT_FILE, config.review.report_full, quiet)
     sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
 
 
@@ -352,6 +363,98 @@ def scan(
     if result.has_errors:
         sys.exit(EXIT_INPUT_PROBLEMS)
     sys.exit(EXIT_DIFFERENT if result.flags else EXIT_OK)
+
+
+def _write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> None:
+    try:
+        model = load_model(out_dir)
+    except ReportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    page = render_report(model, full, f"Review of {out_dir.as_posix()}").encode("utf-8")
+    write_outputs(html_path.parent, {html_path.name: page})
+    if not quiet:
+        click.echo(
+            f"report      {html_path.as_posix()} ({len(page) / 1e6:.1f} MB, "
+            f"{len(model.articles)} articles, {min(full, len(model.articles))} in full)"
+        )
+
+
+@main.command()
+@_out
+@_config
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Where to write the report. Default: OUT_DIR/{REPORT_FILE}.",
+)
+@click.option(
+    "--full",
+    type=click.IntRange(min=0),
+    default=None,
+    help="How many articles (the most changed) are shown in full; the rest are summary rows "
+    "that expand to what changed. Default: [review] report_full of the config, else 200.",
+)
+@_quiet
+def report(
+    out_dir: Path, config_path: Path | None, html_path: Path | None, full: int | None, quiet: bool
+) -> None:
+    """Write the review report of OUT_DIR (default: cleaned) as one self-contained HTML file:
+    a summary with charts (paragraphs in and out per language, drops by reason, repairs by rule
+    and confidence, open flags, input problems, decisions), then every article, the most
+    changed first, searchable and filterable by language, drop reason, flags and repairs.
+    Dropped paragraphs are struck through with their reason, evidence and a link to what they
+    duplicate; repairs show before -> after; flags show their candidates. Every paragraph has
+    buttons that copy a review.toml decision to the clipboard. It opens from disk and fetches
+    nothing."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    chosen = config.review.report_full if full is None else full
+    _write_report(out_dir, html_path or out_dir / REPORT_FILE, chosen, quiet)
+    sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_out
+@click.option(
+    "--plain/--color",
+    "plain",
+    default=None,
+    help="Plain text, or colours. Default: colours on a terminal, plain otherwise.",
+)
+@click.option("--width", type=click.IntRange(min=20), default=None, help="Wrap at this width.")
+def show(file: Path, out_dir: Path, plain: bool | None, width: int | None) -> None:
+    """Show what the run in OUT_DIR (default: cleaned) did to the raw article FILE: every
+    paragraph in order, kept or dropped (with why and what it duplicated), its language, role
+    and hash, repairs as [before -> after] with rule and confidence, flags as <<span>>? with
+    their candidates, and the decisions applied. FILE is the raw file (raw/003.txt, or just
+    003.txt); a JSONL file shows each of its articles, FILE.jsonl:LINE one of them."""
+    try:
+        model = load_model(out_dir)
+    except ReportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    found = find_articles(model, file.as_posix())
+    if not found:
+        click.echo(
+            f"Error: {printable(file.as_posix())} is not in the output of {out_dir.as_posix()}",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    console = make_console(
+        plain=plain if plain is not None else not sys.stdout.isatty(), width=width
+    )
+    for number, article in enumerate(found):
+        if number:
+            console.print()
+        show_article(article, console)
+    sys.exit(EXIT_OK)
 
 
 def entry() -> None:

@@ -303,8 +303,8 @@ def deduplicate(
     finally:
         if collecting:
             gc.enable()
-    dropped_ids = {id(items[position].paragraph) for position in drops}
     drops = _without_kept_by_editors(items, drops)
+    dropped_ids = {id(items[position].paragraph) for position in drops}
     dropped = [
         dropped_from(
             items[position].source,

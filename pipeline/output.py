@@ -27,6 +27,7 @@ DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
 FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
 DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty", "editor")
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
+REPORT_FILE = "report.html"  # a view of the outputs (`pipeline report`), not compared by check
 
 
 def file_for(record: Record) -> str:
@@ -200,6 +201,7 @@ def compare_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
             differences.append(f"{name}: differs ({_first_difference(current, data)})")
     if out_dir.is_dir():
         for path in sorted(out_dir.iterdir()):
-            if path.name not in files and not path.name.startswith(".") and not path.is_dir():
+            known = path.name in files or path.name == REPORT_FILE
+            if not known and not path.name.startswith(".") and not path.is_dir():
                 differences.append(f"{path.name}: not written by run")
     return differences

@@ -183,3 +183,39 @@ def _decision(entry: Any, name: str, lines: list[str], start: int, end: int) -> 
             f"'value' must be a role: {', '.join(SETTABLE_ROLES)} (use set_title for the title)",
         )
     return Decision(entry["source"], index, digest, action, value, rule, entry.get("note"), line)
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (the report's script writes the same)."""
+    escaped = []
+    for ch in text:
+        if ch in '\\"':
+            escaped.append("\\" + ch)
+        elif ord(ch) < 32 or ord(ch) == 127:
+            escaped.append(f"\\u{ord(ch):04x}")
+        else:
+            escaped.append(ch)
+    return '"' + "".join(escaped) + '"'
+
+
+def decision_snippet(
+    source: str,
+    index: int,
+    digest: str,
+    action: str,
+    value: str | None = None,
+    rule: str | None = None,
+) -> str:
+    """The ``[[decision]]`` table for one decision, as the report's copy buttons give it."""
+    lines = [
+        "[[decision]]",
+        f"source = {toml_string(source)}",
+        f"index = {index}",
+        f"hash = {toml_string(digest)}",
+        f"action = {toml_string(action)}",
+    ]
+    if value is not None:
+        lines.append(f"value = {toml_string(value)}")
+    if rule is not None:
+        lines.append(f"rule = {toml_string(rule)}")
+    return "\n".join(lines) + "\n"
