@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/pipeline run raw --out cleaned
+	$(BIN)/pipeline run raw --out cleaned --report
 
 check: $(VENV)/.installed
 	$(BIN)/pipeline check raw --out cleaned

@@ -219,6 +219,11 @@ def main() -> None:
     en.jsonl, zh.jsonl, other.jsonl, dropped.jsonl (every paragraph set aside, with why) and
     manifest.json to the output folder.
 
+    Editors review a run with `report` (one self-contained HTML file) and `show FILE` (one
+    article in the terminal), and correct it with decisions in review.toml (keep, drop,
+    reject_repair, accept_candidate, set_lang, set_role, set_title), applied by every later
+    `run` and `check`.
+
     \b
     Exit codes:
       0  success
@@ -375,9 +380,13 @@ def _write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> Non
     write_outputs(html_path.parent, {html_path.name: page})
     if not quiet:
         click.echo(
-            f"report      {html_path.as_posix()} ({len(page) / 1e6:.1f} MB, "
+            f"report      {html_path.as_posix()} ({_size(len(page))}, "
             f"{len(model.articles)} articles, {min(full, len(model.articles))} in full)"
         )
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
 
 
 @main.command()

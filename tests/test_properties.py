@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,10 +18,11 @@ from pipeline.language import LanguageDetector
 from pipeline.output import render_outputs
 from pipeline.paragraphs import build_paragraphs, clean_paragraph, original_text, split_paragraphs
 from pipeline.reading import read_file
-from pipeline.records import Fix, Paragraph, Record
+from pipeline.records import Decision, Fix, Paragraph, Record
 from pipeline.repair.base import MARKER, NOT_AFTER_NUMBER
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import Ledger
+from pipeline.review.decisions import decision_set
 from pipeline.runner import run_pipeline
 
 DETECTOR = LanguageDetector(LanguageConfig())
@@ -263,3 +265,48 @@ def test_dedup_keeps_or_lists_every_paragraph_and_points_at_what_stays(
         target = (item.duplicate_of["source"], item.duplicate_of["index"])
         assert target in kept_places or dropped_places[target].reason == "boilerplate"
     assert deduplicate(kept, DedupConfig())[1] == []  # deduplicating again drops nothing
+
+
+_ACTIONS = st.sampled_from(["keep", "drop", "set_lang", "set_role", "set_title", "reject_repair"])
+
+
+# Each example is two whole runs (jieba and the language profiles load in each): few examples.
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.lists(_paragraph_text(), min_size=1, max_size=5), min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, 10**6), _ACTIONS), max_size=8),
+)
+def test_with_any_decisions_every_paragraph_is_kept_or_listed_once(
+    articles: list[list[str]], choices: list[tuple[int, str]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder)
+        for number, texts in enumerate(articles):
+            (raw / f"a{number}.txt").write_text("\n\n".join(texts) + "\n", "utf-8")
+        first = run_pipeline(raw, Config())
+        places = sorted(
+            {(r.source, p.index, p.hash) for r in first.records for p in r.paragraphs}
+            | {(d.source, d.index, d.hash) for d in first.dropped}
+        )
+        decisions = []
+        seen = set()
+        for pick, action in choices:
+            source, index, digest = places[pick % len(places)]
+            key = (source, index, "keep/drop" if action in ("keep", "drop") else action)
+            if key in seen:
+                continue
+            seen.add(key)
+            value = {"set_lang": "fr", "set_role": "advert", "set_title": None}.get(action)
+            rule = "marker_65438" if action == "reject_repair" else None
+            decisions.append(Decision(source, index, digest, action, value, rule))
+        result = run_pipeline(raw, Config(), decisions=decision_set(decisions))
+        written = [(r.source, p.index) for r in result.records for p in r.paragraphs]
+        written += [(d.source, d.index) for d in result.dropped]
+        assert sorted(written) == sorted((s, i) for s, i, _ in places)
+        assert not any(outcome.stale for outcome in result.review)
+        assert len(result.review) == len(decisions)
+        files = render_outputs(result, Config())
+        again = render_outputs(
+            run_pipeline(raw, Config(), decisions=decision_set(decisions)), Config()
+        )
+        assert files == again

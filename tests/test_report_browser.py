@@ -152,4 +152,11 @@ def test_the_report_in_chromium(browser: Any, report: Path, tmp_path: Path) -> N
     expected = decision_snippet(dropped[0], dropped[1]["i"], dropped[1]["h"], "keep")
     assert page.evaluate("navigator.clipboard.readText()") == expected
     assert page.locator("#copied pre").inner_text().strip() == expected.strip()
+
+    # So does a choice of language for a paragraph.
+    select = page.locator(f"[id='{anchor}'] select.decide-select").first
+    select.select_option("zh")
+    expected = decision_snippet(dropped[0], dropped[1]["i"], dropped[1]["h"], "set_lang", "zh")
+    expect(page.locator("#copied pre")).to_have_text(expected.strip())
+    assert page.evaluate("navigator.clipboard.readText()") == expected
     context.close()

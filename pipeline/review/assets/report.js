@@ -61,6 +61,24 @@
     return button;
   }
 
+  var ROLES = ["heading", "body", "breadcrumb", "navigation", "advert", "meta", "boilerplate"];
+  var languages = ["en", "zh", "mixed", "und"];
+
+  function decisionSelect(label, article, paragraph, action, values) {
+    var select = el("select", "decide-select");
+    select.title = "copy this decision for review.toml";
+    var placeholder = el("option", null, label);
+    placeholder.value = "";
+    select.appendChild(placeholder);
+    values.forEach(function (value) {
+      var option = el("option", null, value);
+      option.value = value;
+      option.dataset.toml = snippet(article.src, paragraph, action, value);
+      select.appendChild(option);
+    });
+    return select;
+  }
+
   function options(select, values) {
     values.forEach(function (value) {
       var option = el("option", null, value.replace(/_/g, " "));
@@ -180,6 +198,8 @@
         });
       }
     });
+    actions.appendChild(decisionSelect("set language\u2026", article, paragraph, "set_lang", languages.filter(function (l) { return l !== paragraph.l; })));
+    actions.appendChild(decisionSelect("set role\u2026", article, paragraph, "set_role", ROLES.filter(function (r) { return r !== paragraph.r; })));
     (paragraph.lf || []).forEach(function (f) {
       f[3].forEach(function (candidate) {
         actions.appendChild(decisionButton("accept \u201c" + candidate + "\u201d", snippet(article.src, paragraph, "accept_candidate", candidate)));
@@ -324,6 +344,13 @@
     var link = target.closest("a.match-link");
     if (link) { event.preventDefault(); reveal(link.dataset.target); }
   });
+  list.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.classList.contains("decide-select")) { return; }
+    var option = select.options[select.selectedIndex];
+    if (option && option.dataset.toml) { copy(option.dataset.toml); }
+    select.selectedIndex = 0;
+  });
   more.addEventListener("click", showMore);
   var typing = null;
   search.addEventListener("input", function () {
@@ -351,6 +378,7 @@
     articles = data.articles;
     articles.forEach(function (article) { byAnchor.set(article.a, article); });
     options(langSelect, collect("langs"));
+    collect("langs").forEach(function (lang) { if (languages.indexOf(lang) < 0) { languages.push(lang); } });
     options(reasonSelect, collect("why"));
     applyFilters();
     if (location.hash.length > 1) { reveal(location.hash.slice(1)); }
