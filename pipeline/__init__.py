@@ -2,23 +2,34 @@
 
 Library entry points: :func:`load_config`, :func:`run_pipeline`, :func:`render_outputs`,
 :func:`write_outputs` and :func:`compare_outputs`. The ``pipeline`` command is a thin layer over
-them.
+them. They are imported on first use, so that ``import pipeline`` (and ``pipeline --help``)
+stays fast.
 """
 
-from pipeline.config import Config, ConfigError, load_config
-from pipeline.output import compare_outputs, render_outputs, write_outputs
-from pipeline.runner import RunResult, run_pipeline
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from pipeline.version import SCHEMA_VERSION, __version__
 
-__all__ = [
-    "SCHEMA_VERSION",
-    "Config",
-    "ConfigError",
-    "RunResult",
-    "__version__",
-    "compare_outputs",
-    "load_config",
-    "render_outputs",
-    "run_pipeline",
-    "write_outputs",
-]
+_EXPORTS = {
+    "Config": "pipeline.config",
+    "ConfigError": "pipeline.config",
+    "load_config": "pipeline.config",
+    "compare_outputs": "pipeline.output",
+    "render_outputs": "pipeline.output",
+    "write_outputs": "pipeline.output",
+    "RunResult": "pipeline.runner",
+    "run_pipeline": "pipeline.runner",
+}
+
+__all__ = ["SCHEMA_VERSION", "__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module of a library entry point when it is first asked for."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -11,25 +11,22 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from pipeline.cli_review import EXIT_OK, EXIT_USAGE, report, show, write_report
 from pipeline.config import KEEP_POLICIES, Config, ConfigError, load_config
-from pipeline.index import INDEX_FILE, FingerprintIndex
-from pipeline.output import REPORT_FILE, compare_outputs, render_outputs, write_outputs
-from pipeline.repair.registry import FIX_LEVELS
-from pipeline.report import problem_line, review_line, summary
-from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
-from pipeline.review.html import render_report
-from pipeline.review.model import ReportError, find_articles, load_model
-from pipeline.review.terminal import make_console, printable, show_article
-from pipeline.runner import RunResult, run_pipeline
-from pipeline.scan import scan as scan_inputs
-from pipeline.scan import scan_summary, suspect_json, suspect_line
+from pipeline.layout import INDEX_FILE, REPORT_FILE
+from pipeline.rules import FIX_LEVELS
 from pipeline.version import __version__
 
-EXIT_OK, EXIT_DIFFERENT, EXIT_USAGE, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2, 3, 4
+if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help stays fast
+    from pipeline.index import FingerprintIndex
+    from pipeline.review.decisions import DecisionSet
+    from pipeline.runner import RunResult
+
+EXIT_DIFFERENT, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 1, 3, 4
 
 _raw_dir = click.argument(
     "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -142,6 +139,8 @@ def _load(
     keep_furniture: bool | None = None,
     review_path: Path | None = None,
 ) -> tuple[Config, DecisionSet]:
+    from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
+
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
             "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
@@ -163,6 +162,8 @@ def _load(
 def _open_index(
     out_dir: Path, index_path: Path | None, no_index: bool, rebuild: bool, config: Config
 ) -> FingerprintIndex | None:
+    from pipeline.index import FingerprintIndex
+
     if no_index:
         return None
     index = FingerprintIndex(index_path or out_dir / INDEX_FILE, config)
@@ -183,6 +184,9 @@ def _run(
     index: FingerprintIndex | None,
     decisions: DecisionSet,
 ) -> RunResult:
+    from pipeline.report import problem_line, review_line
+    from pipeline.runner import run_pipeline
+
     if quiet or not _stderr_is_terminal():
         result = run_pipeline(raw_dir, config, out_dir=out_dir, index=index, decisions=decisions)
     else:
@@ -271,13 +275,16 @@ def run(
     )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions)
+    from pipeline.output import render_outputs, write_outputs
+    from pipeline.report import summary
+
     write_outputs(out_dir, render_outputs(result, config))
     if index is not None:
         index.save()
     if not quiet:
         click.echo(summary(result, out_dir))
     if report:
-        _write_report(out_dir, out_dir / REPORT_FILE, config.review.report_full, quiet)
+        write_report(out_dir, out_dir / REPORT_FILE, config.review.report_full, quiet)
     sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
 
 
@@ -305,6 +312,8 @@ def check(
     )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
+    from pipeline.output import compare_outputs, render_outputs
+
     differences = compare_outputs(out_dir, render_outputs(result, config))
     for line in differences:
         click.echo(line)
@@ -354,6 +363,10 @@ def scan(
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    from pipeline.report import problem_line
+    from pipeline.scan import scan as scan_inputs
+    from pipeline.scan import scan_summary, suspect_json, suspect_line
+
     result = scan_inputs(raw_dir, config)
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)
@@ -370,100 +383,8 @@ def scan(
     sys.exit(EXIT_DIFFERENT if result.flags else EXIT_OK)
 
 
-def _write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> None:
-    try:
-        model = load_model(out_dir)
-    except ReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    page = render_report(model, full, f"Review of {out_dir.as_posix()}").encode("utf-8")
-    write_outputs(html_path.parent, {html_path.name: page})
-    if not quiet:
-        click.echo(
-            f"report      {html_path.as_posix()} ({_size(len(page))}, "
-            f"{len(model.articles)} articles, {min(full, len(model.articles))} in full)"
-        )
-
-
-def _size(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
-
-
-@main.command()
-@_out
-@_config
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=f"Where to write the report. Default: OUT_DIR/{REPORT_FILE}.",
-)
-@click.option(
-    "--full",
-    type=click.IntRange(min=0),
-    default=None,
-    help="How many articles (the most changed) are shown in full; the rest are summary rows "
-    "that expand to what changed. Default: [review] report_full of the config, else 200.",
-)
-@_quiet
-def report(
-    out_dir: Path, config_path: Path | None, html_path: Path | None, full: int | None, quiet: bool
-) -> None:
-    """Write the review report of OUT_DIR (default: cleaned) as one self-contained HTML file:
-    a summary with charts (paragraphs in and out per language, drops by reason, repairs by rule
-    and confidence, open flags, input problems, decisions), then every article, the most
-    changed first, searchable and filterable by language, drop reason, flags and repairs.
-    Dropped paragraphs are struck through with their reason, evidence and a link to what they
-    duplicate; repairs show before -> after; flags show their candidates. Every paragraph has
-    buttons that copy a review.toml decision to the clipboard. It opens from disk and fetches
-    nothing."""
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    chosen = config.review.report_full if full is None else full
-    _write_report(out_dir, html_path or out_dir / REPORT_FILE, chosen, quiet)
-    sys.exit(EXIT_OK)
-
-
-@main.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@_out
-@click.option(
-    "--plain/--color",
-    "plain",
-    default=None,
-    help="Plain text, or colours. Default: colours on a terminal, plain otherwise.",
-)
-@click.option("--width", type=click.IntRange(min=20), default=None, help="Wrap at this width.")
-def show(file: Path, out_dir: Path, plain: bool | None, width: int | None) -> None:
-    """Show what the run in OUT_DIR (default: cleaned) did to the raw article FILE: every
-    paragraph in order, kept or dropped (with why and what it duplicated), its language, role
-    and hash, repairs as [before -> after] with rule and confidence, flags as <<span>>? with
-    their candidates, and the decisions applied. FILE is the raw file (raw/003.txt, or just
-    003.txt); a JSONL file shows each of its articles, FILE.jsonl:LINE one of them."""
-    try:
-        model = load_model(out_dir)
-    except ReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    found = find_articles(model, file.as_posix())
-    if not found:
-        click.echo(
-            f"Error: {printable(file.as_posix())} is not in the output of {out_dir.as_posix()}",
-            err=True,
-        )
-        sys.exit(EXIT_USAGE)
-    console = make_console(
-        plain=plain if plain is not None else not sys.stdout.isatty(), width=width
-    )
-    for number, article in enumerate(found):
-        if number:
-            console.print()
-        show_article(article, console)
-    sys.exit(EXIT_OK)
+main.add_command(report)
+main.add_command(show)
 
 
 def entry() -> None:

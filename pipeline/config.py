@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast, get_args, get_type_hints
 
-from pipeline.repair.registry import FIX_LEVELS, RULE_NAMES, user_rule_problem
+from pipeline.rules import FIX_LEVELS, RULE_NAMES, user_rule_problem
 
 SPLIT_MODES = ("auto", "blank", "line")
 KEEP_POLICIES = ("first", "longest")

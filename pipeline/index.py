@@ -29,7 +29,6 @@ from pipeline.reading import InputFile
 from pipeline.records import Problem, Record, record_from_dict, to_json
 from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
-INDEX_FILE = ".pipeline-index.sqlite"
 _INDEX_SCHEMA = "1"
 
 

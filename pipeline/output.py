@@ -15,19 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.layout import (
+    DROPPED_FILE,
+    MANIFEST_FILE,
+    OTHER_FILE,
+    OUTPUT_FILES,
+    RECORD_FILES,
+    REPORT_FILE,
+)
 from pipeline.records import Record, to_json, to_json_line
 from pipeline.runner import RunResult
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
-RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
-OTHER_FILE = "other.jsonl"
-DROPPED_FILE = "dropped.jsonl"
-MANIFEST_FILE = "manifest.json"
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
 FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
 DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty", "editor")
-OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
-REPORT_FILE = "report.html"  # a view of the outputs (`pipeline report`), not compared by check
 
 
 def file_for(record: Record) -> str:

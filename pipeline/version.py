@@ -4,7 +4,7 @@ the libraries whose version can change the output."""
 from importlib import metadata
 
 TOOL_NAME = "career-article-pipeline"
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 SCHEMA_VERSION = "4"
 # Recorded in the manifest (and in the index's fingerprint) so a difference can be explained.
 OUTPUT_LIBRARIES = ("jieba", "langdetect", "charset-normalizer", "ftfy", "rapidfuzz", "numpy")

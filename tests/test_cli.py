@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import REPO, write
 
 from pipeline.cli import main
-from pipeline.index import INDEX_FILE
+from pipeline.layout import INDEX_FILE
 from pipeline.output import OUTPUT_FILES
 
 EN = "Career prospects\n\nThe call center industry is growing fast in China.\n"

@@ -12,7 +12,8 @@ from conftest import write
 
 from pipeline.cli import main
 from pipeline.config import Config
-from pipeline.index import INDEX_FILE, FingerprintIndex
+from pipeline.index import FingerprintIndex
+from pipeline.layout import INDEX_FILE
 from pipeline.output import OUTPUT_FILES
 from pipeline.runner import run_pipeline
 

@@ -191,3 +191,11 @@ def test_a_list_item_merged_into_a_count_is_flagged_when_the_next_paragraph_is_i
     numbered = Paragraph(1, "body", "1. Fees reached 1,150;")
     REPAIRERS["probable"].repair_paragraphs([numbered, Paragraph(2, "body", "2. Rent")])
     assert alone.flags == [] and numbered.flags == []
+
+
+def test_the_catalogue_names_the_built_in_rules_in_their_order() -> None:
+    from pipeline.repair.registry import ARTICLE_RULE_NAMES, LIST_RULE
+    from pipeline.rules import BUILTIN_RULE_NAMES
+
+    assert tuple(make().name for make in BUILTIN_RULES) == BUILTIN_RULE_NAMES
+    assert ARTICLE_RULE_NAMES == (LIST_RULE,)

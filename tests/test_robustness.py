@@ -151,7 +151,7 @@ def test_a_crash_exits_4_with_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr("pipeline.cli.run_pipeline", broken)
+    monkeypatch.setattr("pipeline.runner.run_pipeline", broken)
     monkeypatch.setattr("sys.argv", ["pipeline", "run", str(raw_dir)])
     with pytest.raises(SystemExit) as exit_info:
         entry()

@@ -28,6 +28,7 @@ from pipeline.repair.text import (
     LostBytesRule,
     MojibakeRule,
 )
+from pipeline.rules import ARTICLE_RULE_NAMES, FIX_LEVELS, RULE_NAMES, user_rule_problem
 
 BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     HtmlEntitiesRule,
@@ -47,11 +48,17 @@ BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     FullwidthDigitsRule,
     C1ControlsRule,
 )
-# The rules that look at a paragraph with its neighbours (lists), after the per-text ones.
-ARTICLE_RULE_NAMES = (LIST_RULE,)
-RULE_NAMES: tuple[str, ...] = (*(make().name for make in BUILTIN_RULES), *ARTICLE_RULE_NAMES)
-FIX_LEVELS = ("certain", "probable")
-_USER_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# The names, their order and the fix levels are in the catalogue (pipeline.rules), so that the
+# config is checked without importing the rules; tests/test_repair.py keeps the two in step.
+__all__ = [
+    "ARTICLE_RULE_NAMES",
+    "BUILTIN_RULES",
+    "FIX_LEVELS",
+    "LIST_RULE",
+    "RULE_NAMES",
+    "PatternRule",
+    "user_rule_problem",
+]
 
 
 @dataclass(frozen=True)
@@ -72,24 +79,3 @@ class PatternRule:
                 yield Finding(
                     self.name, match.start(), match.end(), after, self.confidence, self.reason
                 )
-
-
-def user_rule_problem(name: str, pattern: str, replacement: str, confidence: str) -> str | None:
-    """Why a user rule cannot be used, or ``None`` when it can."""
-    if not _USER_RULE_NAME.fullmatch(name):
-        return f"name {name!r} must be lower-case letters, digits and _ (a letter first)"
-    if name in RULE_NAMES:
-        return f"name {name!r} is a built-in rule"
-    if confidence not in FIX_LEVELS:
-        return f"confidence must be one of {', '.join(FIX_LEVELS)}"
-    try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        return f"pattern {pattern!r} is not a valid regular expression: {exc}"
-    if compiled.fullmatch(""):
-        return f"pattern {pattern!r} matches empty text"
-    try:
-        compiled.sub(replacement, "")  # compiles the template: bad group references fail here
-    except (re.error, IndexError) as exc:
-        return f"replacement {replacement!r} is not valid for the pattern: {exc}"
-    return None

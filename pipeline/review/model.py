@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.layout import DROPPED_FILE, MANIFEST_FILE, OTHER_FILE, RECORD_FILES
 from pipeline.records import Fix
 from pipeline.repair.ledger import unreplay
 
-RECORD_FILE_NAMES = ("en.jsonl", "zh.jsonl", "other.jsonl")
-DROPPED_FILE_NAME = "dropped.jsonl"
-MANIFEST_FILE_NAME = "manifest.json"
+RECORD_FILE_NAMES = (*RECORD_FILES.values(), OTHER_FILE)
 
 
 class ReportError(ValueError):
@@ -218,11 +217,11 @@ def _view(item: dict[str, Any], **extra: Any) -> ParagraphView:
 
 def load_model(out_dir: Path) -> ReportModel:
     """Read the output folder ``out_dir`` of a run into a :class:`ReportModel`."""
-    manifest_path = out_dir / MANIFEST_FILE_NAME
+    manifest_path = out_dir / MANIFEST_FILE
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ReportError(f"{out_dir}: no {MANIFEST_FILE_NAME}: run `pipeline run` first") from None
+        raise ReportError(f"{out_dir}: no {MANIFEST_FILE}: run `pipeline run` first") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportError(f"{manifest_path}: cannot read the manifest: {exc}") from None
     articles: dict[str, ArticleView] = {}
@@ -234,7 +233,7 @@ def load_model(out_dir: Path) -> ReportModel:
             if record.get("title") and article.title is None:
                 article.title = record["title"]
             article.paragraphs.extend(_view(item) for item in record["paragraphs"])
-    for item in _lines(out_dir / DROPPED_FILE_NAME):
+    for item in _lines(out_dir / DROPPED_FILE):
         article = articles.setdefault(item["source"], ArticleView(item["source"], None, None, []))
         article.paragraphs.append(
             _view(

@@ -1,0 +1,12 @@
+"""Names of the files a run writes (a leaf module: the CLI, the writers and the index read them
+without importing each other)."""
+
+from __future__ import annotations
+
+RECORD_FILES = {"en": "en.jsonl", "zh": "zh.jsonl"}
+OTHER_FILE = "other.jsonl"
+DROPPED_FILE = "dropped.jsonl"
+MANIFEST_FILE = "manifest.json"
+OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
+REPORT_FILE = "report.html"  # a view of the outputs (`pipeline report`), not compared by check
+INDEX_FILE = ".pipeline-index.sqlite"

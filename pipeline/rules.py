@@ -1,0 +1,53 @@
+"""The catalogue of repair rules that configs may name: the built-in rule names, the fix levels
+and what makes a user rule usable. It imports nothing of the pipeline, so that the config layer
+can check a config without loading the rules themselves (``pipeline.repair.registry`` holds
+those, in this order; a test keeps the two in step)."""
+
+from __future__ import annotations
+
+import re
+
+BUILTIN_RULE_NAMES: tuple[str, ...] = (
+    "html_entities",
+    "lost_bytes",
+    "mojibake",
+    "gbk_mojibake",
+    "big5_mojibake",
+    "marker_debris",
+    "marker_65438_magnitude",
+    "marker_65438_month",
+    "marker_65438",
+    "marker_kloc",
+    "split_year",
+    "split_number",
+    "glued_number",
+    "garbled_year",
+    "fullwidth_digits",
+    "c1_controls",
+)
+# The rules that look at a paragraph with its neighbours (lists), after the per-text ones.
+ARTICLE_RULE_NAMES: tuple[str, ...] = ("list_number_merged",)
+RULE_NAMES: tuple[str, ...] = (*BUILTIN_RULE_NAMES, *ARTICLE_RULE_NAMES)
+FIX_LEVELS = ("certain", "probable")
+_USER_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def user_rule_problem(name: str, pattern: str, replacement: str, confidence: str) -> str | None:
+    """Why a user rule cannot be used, or ``None`` when it can."""
+    if not _USER_RULE_NAME.fullmatch(name):
+        return f"name {name!r} must be lower-case letters, digits and _ (a letter first)"
+    if name in RULE_NAMES:
+        return f"name {name!r} is a built-in rule"
+    if confidence not in FIX_LEVELS:
+        return f"confidence must be one of {', '.join(FIX_LEVELS)}"
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        return f"pattern {pattern!r} is not a valid regular expression: {exc}"
+    if compiled.fullmatch(""):
+        return f"pattern {pattern!r} matches empty text"
+    try:
+        compiled.sub(replacement, "")  # compiles the template: bad group references fail here
+    except (re.error, IndexError) as exc:
+        return f"replacement {replacement!r} is not valid for the pattern: {exc}"
+    return None
