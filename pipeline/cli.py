@@ -140,6 +140,7 @@ def _load(
     review_path: Path | None = None,
 ) -> tuple[Config, DecisionSet]:
     from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
+    from pipeline.rules import rejectable_rules
 
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
@@ -153,7 +154,7 @@ def _load(
         review_file = Path(config.review.file)
         if review_path is None and not review_file.exists():
             return config, DecisionSet()
-        return config, load_decisions(review_file)
+        return config, load_decisions(review_file, rejectable_rules(config.repair))
     except (ConfigError, ReviewError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

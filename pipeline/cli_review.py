@@ -112,7 +112,8 @@ def show(file: Path, out_dir: Path, plain: bool | None, width: int | None) -> No
     their candidates, and the decisions applied. FILE is the raw file (raw/003.txt, or just
     003.txt); a JSONL file shows each of its articles, FILE.jsonl:LINE one of them."""
     from pipeline.review.model import ReportError, find_articles, load_model
-    from pipeline.review.terminal import make_console, printable, show_article
+    from pipeline.review.terminal import make_console, show_article
+    from pipeline.textsafe import printable_name
 
     try:
         model = load_model(out_dir)
@@ -122,7 +123,8 @@ def show(file: Path, out_dir: Path, plain: bool | None, width: int | None) -> No
     found = find_articles(model, file.as_posix())
     if not found:
         click.echo(
-            f"Error: {printable(file.as_posix())} is not in the output of {out_dir.as_posix()}",
+            f"Error: {printable_name(file.as_posix())} is not in the output of "
+            f"{printable_name(out_dir.as_posix())}",
             err=True,
         )
         sys.exit(EXIT_USAGE)

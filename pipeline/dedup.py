@@ -282,9 +282,10 @@ def _without_kept_by_editors(items: Sequence[Item], drops: dict[int, Match]) -> 
             result[position] = match
             continue
         kept = items[match.kept]
-        decision.outcome = (
-            f"applied: kept although a {match.reason.replace('_', ' ')} of {kept.source} "
-            f"paragraph {kept.paragraph.index} (similarity {match.similarity:g})"
+        decision.settle(
+            f"applied: kept although an {match.reason.replace('_', ' ')} of {kept.source} "
+            f"paragraph {kept.paragraph.index} (similarity {match.similarity:g})",
+            items[position].paragraph.index,
         )
     return result
 

@@ -113,6 +113,11 @@ class AppliedDecision:
     index: int
     outcome: str = "applied"
 
+    def settle(self, outcome: str, paragraph_index: int) -> None:
+        """Set the outcome, noting where the paragraph is now when the page shifted."""
+        moved = paragraph_index != self.index
+        self.outcome = outcome + (f" (the paragraph is now at index {paragraph_index})" * moved)
+
 
 @dataclass
 class Paragraph:

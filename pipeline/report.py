@@ -9,6 +9,7 @@ from pipeline.output import FURNITURE_REASONS, tally
 from pipeline.records import Problem
 from pipeline.review.apply import Outcome
 from pipeline.runner import RunResult
+from pipeline.textsafe import printable_name
 
 _MAX_LANGS = 6  # languages listed by name in the summary; the rest are summed on one line
 
@@ -24,7 +25,7 @@ def problem_line(problem: Problem, raw_dir: Path) -> str:
 def review_line(outcome: Outcome, file_name: str) -> str:
     """``FILE:LINE: warning: ...`` for a decision that was stale or had no effect."""
     decision = outcome.decision
-    return (
+    return printable_name(
         f"{file_name or 'review'}:{decision.line}: warning: {decision.action} decision for "
         f"{decision.source} paragraph {decision.index} ({decision.hash}): {outcome.outcome}"
     )
@@ -72,14 +73,15 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
     )
     reasons = Counter(item.reason for item in result.dropped)
     furniture = sum(reasons[kind] for kind in FURNITURE_REASONS)
+    parts = [
+        f"{reasons['exact_duplicate']} exact",
+        f"{reasons['near_duplicate']} near",
+        f"{furniture} page furniture",
+        *([f"{reasons['empty']} left empty by repair"] if reasons["empty"] else []),
+        *([f"{reasons['editor']} by editors"] if reasons["editor"] else []),
+    ]
     lines.append(
-        f"dropped     {len(result.dropped)}"
-        + (
-            f" ({reasons['exact_duplicate']} exact, {reasons['near_duplicate']} near, "
-            f"{furniture} page furniture)"
-            if result.dropped
-            else ""
-        )
+        f"dropped     {len(result.dropped)}" + (f" ({', '.join(parts)})" if result.dropped else "")
     )
     kept = sum(result.furniture.values()) - furniture
     if kept > 0:

@@ -6,6 +6,10 @@ those, in this order; a test keeps the two in step)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.config import RepairConfig
 
 BUILTIN_RULE_NAMES: tuple[str, ...] = (
     "html_entities",
@@ -28,6 +32,8 @@ BUILTIN_RULE_NAMES: tuple[str, ...] = (
 # The rules that look at a paragraph with its neighbours (lists), after the per-text ones.
 ARTICLE_RULE_NAMES: tuple[str, ...] = ("list_number_merged",)
 RULE_NAMES: tuple[str, ...] = (*BUILTIN_RULE_NAMES, *ARTICLE_RULE_NAMES)
+# Fixes made while reading (debris and Markdown markers), which a decision may reject too.
+READING_RULE_NAMES: tuple[str, ...] = ("strip_debris", "markdown_heading")
 FIX_LEVELS = ("certain", "probable")
 _USER_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -51,3 +57,10 @@ def user_rule_problem(name: str, pattern: str, replacement: str, confidence: str
     except (re.error, IndexError) as exc:
         return f"replacement {replacement!r} is not valid for the pattern: {exc}"
     return None
+
+
+def rejectable_rules(repair: RepairConfig) -> frozenset[str]:
+    """The rules whose fixes a ``reject_repair`` decision may name under this config."""
+    return frozenset(
+        {*BUILTIN_RULE_NAMES, *READING_RULE_NAMES, *(rule.name for rule in repair.user_rules)}
+    )

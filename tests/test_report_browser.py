@@ -65,7 +65,7 @@ def browser() -> Iterator[Any]:
 def report(raw_dir: Path) -> Path:
     for name in SEEDS:
         write(raw_dir, name, (REPO / "raw" / name).read_bytes())
-    write(raw_dir, 'zz_<img src=x onerror="window.pwned=6">.txt', hostile_article())
+    write(raw_dir, 'zz_<img src=x onerror="window.pwned=6">\u202eevil.txt', hostile_article())
     result = CliRunner().invoke(main, ["run", str(raw_dir), "--out", "out", "-q"])
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(main, ["report", "--out", "out", "--full", "1", "-q"])
@@ -98,6 +98,12 @@ def test_the_report_in_chromium(browser: Any, report: Path, tmp_path: Path) -> N
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert page.locator("article.entry").count() == 3
     hostile = page.locator("article.entry", has_text="zz_")
+    # A right-to-left override in the name is shown as an escape, not obeyed.
+    assert (
+        hostile.locator(".source").inner_text()
+        == 'zz_<img src=x onerror="window.pwned=6">\\u202eevil.txt'
+    )
+    assert "\u202e" not in page.locator("body").inner_text()
     if "open" not in (hostile.get_attribute("class") or ""):
         hostile.locator(".toggle").click()
     assert "<script>window.pwned = 1;" in hostile.inner_text()

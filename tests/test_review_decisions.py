@@ -154,6 +154,21 @@ def test_a_bad_file_is_an_error_naming_its_line(text: str, line: int, message: s
     assert message in str(caught.value)
 
 
+def test_a_byte_order_mark_is_allowed() -> None:
+    data = '\ufeff[[decision]]\nsource = "a.txt"\nindex = 1\nhash = "0000000a"\naction = "keep"\n'
+    assert len(parse_decisions(data.encode()).decisions) == 1
+
+
+def test_reject_repair_of_an_unknown_rule_is_an_error_when_the_rules_are_known() -> None:
+    data = (
+        b'[[decision]]\nsource = "a.txt"\nindex = 1\nhash = "0000000a"\n'
+        b'action = "reject_repair"\nrule = "no_such_rule"\n'
+    )
+    with pytest.raises(ReviewError, match="review.toml:6: unknown rule 'no_such_rule'"):
+        parse_decisions(data, rules={"split_year", "strip_debris"})
+    assert parse_decisions(data).decisions[0].rule == "no_such_rule"  # rules not known: taken
+
+
 def test_a_file_that_is_not_utf8_is_an_error() -> None:
     with pytest.raises(ReviewError, match=r"review.toml:2: not UTF-8"):
         parse_decisions(b'# ok\nsource = "\xff"\n')
@@ -202,7 +217,9 @@ def test_keep_brings_back_a_dropped_duplicate(corpus: Path) -> None:
     name, kept = where("b.txt", 2)
     assert name == "en.jsonl" and kept["text"] == SHARED
     assert kept["decisions"][0]["action"] == "keep"
-    assert "kept although a exact duplicate of a.txt paragraph 1" in kept["decisions"][0]["outcome"]
+    assert (
+        "kept although an exact duplicate of a.txt paragraph 1" in kept["decisions"][0]["outcome"]
+    )
     assert manifest_review()["applied"] == 1
     assert invoke("check", str(corpus), "--out", "cleaned", "-q")[0] == 0
 
@@ -368,6 +385,35 @@ def test_a_decision_follows_its_paragraph_when_the_page_shifts(corpus: Path) -> 
     assert dropped["decisions"][0]["outcome"] == "applied (the paragraph is now at index 3)"
 
 
+def test_a_decision_about_repeated_text_that_moved_is_stale_not_guessed(raw_dir: Path) -> None:
+    text = "Title\n\nIntro line here.\n\nRepeat me.\n\nMiddle.\n\nRepeat me.\n"
+    write(raw_dir, "r.txt", text)
+    run(raw_dir)
+    _, second = where("r.txt", 4)
+    decide(source="r.txt", index=4, hash=second["hash"], action="keep")
+    write(raw_dir, "r.txt", text.replace("Intro line here.", "New.\n\nIntro line here."))
+    code, err = run(raw_dir)
+    assert code == 0 and "stale" in err
+    assert all(not p["decisions"] for _, s, p in paragraphs() if s == "r.txt")
+
+
+def test_keep_of_a_moved_duplicate_says_where_it_is_now(corpus: Path) -> None:
+    _, dropped = where("b.txt", 2)
+    decide(source="b.txt", index=2, hash=dropped["hash"], action="keep")
+    write(corpus, "b.txt", ARTICLE_B.replace("\n\n", "\n\nA new line.\n\n", 1))
+    run(corpus)
+    name, kept = where("b.txt", 3)
+    assert name == "en.jsonl"
+    assert kept["decisions"][0]["outcome"].endswith("(the paragraph is now at index 3)")
+
+
+def test_the_summary_counts_drops_by_editors(corpus: Path) -> None:
+    _, salary = where("a.txt", 2)
+    decide(source="a.txt", index=2, hash=salary["hash"], action="drop")
+    _, out, _ = invoke("run", str(corpus), "--out", "cleaned")
+    assert "1 by editors" in out and "review      1 decision(s): 1 applied" in out
+
+
 def test_decisions_take_effect_with_the_index_and_undo_when_removed(corpus: Path) -> None:
     _, salary = where("a.txt", 2)
     first = Path("cleaned/en.jsonl").read_bytes()
@@ -389,3 +435,9 @@ def test_decisions_give_the_same_output_with_any_number_of_jobs(corpus: Path) ->
     run(corpus, "--no-index", "-j", "2")
     two = {n: Path("cleaned", n).read_bytes() for n in one}
     assert one == two
+
+
+def test_reject_repair_of_an_unknown_rule_is_a_usage_error(corpus: Path) -> None:
+    decide(source="b.txt", index=3, hash="00000000", action="reject_repair", rule="no_such_rule")
+    code, _, err = invoke("run", str(corpus), "--out", "cleaned", "-q")
+    assert code == 2 and "review.toml:6: unknown rule 'no_such_rule'" in err

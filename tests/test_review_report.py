@@ -228,6 +228,14 @@ def test_show_colours_on_request_and_escapes_control_characters(raw_dir: Path) -
     assert "\x1b" not in plain
 
 
+def test_show_escapes_tabs_and_newlines_in_a_name(raw_dir: Path) -> None:
+    name = "two\nlines\tand tab.txt"
+    write(raw_dir, name, "Title\n\nSome body text.\n")
+    invoke("run", str(raw_dir), "--out", "out", "-q")
+    out = invoke("show", name, "--out", "out", "--plain")[1]
+    assert out.splitlines()[0].startswith("two\\x0alines\\x09and tab.txt")
+
+
 def test_show_of_a_file_not_in_the_output_is_a_usage_error() -> None:
     code, _, err = invoke("show", "nope.txt", "--out", str(GOLDEN / "dedup" / "expected"))
     assert code == 2 and "nope.txt is not in the output" in err

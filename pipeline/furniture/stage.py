@@ -77,7 +77,7 @@ def _set_aside(paragraph: Paragraph) -> bool:
     decision = paragraph.decided("keep")
     if decision is None:
         return True
-    decision.outcome = f"applied: kept although taken for {paragraph.role}"
+    decision.settle(f"applied: kept although taken for {paragraph.role}", paragraph.index)
     return False
 
 

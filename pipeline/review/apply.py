@@ -31,22 +31,26 @@ RepairText = Callable[[str, str, list[Fix]], tuple[str, list[Fix], list[Flag]]]
 
 
 def attach(paragraphs: Sequence[Paragraph], decisions: Sequence[Decision]) -> None:
-    """Record each decision on the paragraph it names; stale ones are left out."""
+    """Record each decision on the paragraph it names: the one at its index with its hash, else
+    the only one with its hash (the page shifted). Stale ones (no such paragraph, or several
+    with that text and none at its index) are left out."""
     for decision in decisions:
         same = [p for p in paragraphs if p.hash == decision.hash]
-        if not same:
+        exact = [p for p in same if p.index == decision.index]
+        if exact:
+            target = exact[0]
+        elif len(same) == 1:
+            target = same[0]
+        else:
             continue
-        target = min(same, key=lambda p: (abs(p.index - decision.index), p.index))
+        applied = AppliedDecision(decision.action, decision.value, decision.rule, decision.index)
         outcome = "no effect: nothing dropped it" if decision.action == "keep" else "applied"
-        if target.index != decision.index:
-            outcome += f" (the paragraph is now at index {target.index})"
-        target.decisions.append(
-            AppliedDecision(decision.action, decision.value, decision.rule, decision.index, outcome)
-        )
+        applied.settle(outcome, target.index)
+        target.decisions.append(applied)
 
 
-def _no_effect(decision: AppliedDecision, why: str) -> None:
-    decision.outcome = f"no effect: {why}"
+def _no_effect(decision: AppliedDecision, why: str, paragraph: Paragraph) -> None:
+    decision.settle(f"no effect: {why}", paragraph.index)
 
 
 def apply_text_decisions(
@@ -79,7 +83,7 @@ def _reject(
     repair_without: RepairText,
 ) -> None:
     if not any(_made_by(fix, rule) for fix in paragraph.fixes):
-        _no_effect(decision, f"no repair by {rule} in this paragraph")
+        _no_effect(decision, f"no repair by {rule} in this paragraph", paragraph)
         return
     original = unreplay(read_text, read_fixes)
     kept = [fix for fix in read_fixes if not _made_by(fix, rule)]
@@ -90,10 +94,10 @@ def _reject(
 def _accept(paragraph: Paragraph, decision: AppliedDecision, value: str) -> None:
     flag = next((f for f in paragraph.flags if value in f.candidates), None)
     if flag is None:
-        _no_effect(decision, f"no flag in this paragraph proposes {value!r}")
+        _no_effect(decision, f"no flag in this paragraph proposes {value!r}", paragraph)
         return
     if any(fix.start < flag.end and fix.end > flag.start for fix in paragraph.fixes):
-        _no_effect(decision, "the flagged text was changed by a repair since")
+        _no_effect(decision, "the flagged text was changed by a repair since", paragraph)
         return
     shift = sum(
         len(fix.after) - (fix.end - fix.start) for fix in paragraph.fixes if fix.end <= flag.start
@@ -123,7 +127,9 @@ def apply_role_decisions(paragraphs: Sequence[Paragraph]) -> None:
     for paragraph in titled[:-1]:
         earlier = paragraph.decided("set_title")
         if earlier is not None:
-            _no_effect(earlier, f"another decision made paragraph {chosen.index} the title")
+            _no_effect(
+                earlier, f"another decision made paragraph {chosen.index} the title", paragraph
+            )
     chosen.role, chosen.evidence = "title", []
 
 
@@ -195,8 +201,9 @@ def outcomes(
         outcome = found.get(key)
         if outcome is None:
             outcome = (
-                f"stale: no paragraph of {decision.source} has hash {decision.hash} "
-                "(the page changed, or the source is gone): not applied"
+                f"stale: no paragraph of {decision.source} has hash {decision.hash} at index "
+                f"{decision.index}, nor is exactly one elsewhere (the page changed, or the "
+                "source is gone): not applied"
             )
         result.append(Outcome(decision, outcome))
     return result

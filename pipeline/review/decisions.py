@@ -12,7 +12,7 @@ import hashlib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,19 +76,23 @@ def decision_set(decisions: Iterable[Decision], name: str = "", sha256: str = ""
     return DecisionSet(name, sha256, ordered, {k: tuple(v) for k, v in by_source.items()})
 
 
-def load_decisions(path: Path) -> DecisionSet:
-    """Read and check the review file at ``path``."""
+def load_decisions(path: Path, rules: Collection[str] | None = None) -> DecisionSet:
+    """Read and check the review file at ``path`` (``rules``: the rules a ``reject_repair``
+    may name; any when ``None``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReviewError(f"{path}: cannot read the review file: {exc.strerror}") from None
-    return parse_decisions(data, path.name)
+    return parse_decisions(data, path.name, rules)
 
 
-def parse_decisions(data: bytes, name: str = "review.toml") -> DecisionSet:
-    """Parse and check the bytes of a review file called ``name``."""
+def parse_decisions(
+    data: bytes, name: str = "review.toml", rules: Collection[str] | None = None
+) -> DecisionSet:
+    """Parse and check the bytes of a review file called ``name`` (a UTF-8 byte-order mark, as
+    some editors write, is allowed). ``rules``: the rules a ``reject_repair`` may name."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ReviewError(f"{name}:{line}: not UTF-8 text (byte {exc.start})") from None
@@ -117,6 +121,10 @@ def parse_decisions(data: bytes, name: str = "review.toml") -> DecisionSet:
         start = headers[number] if number < len(headers) else 0
         end = headers[number + 1] if number + 1 < len(headers) else len(lines)
         decision = _decision(entry, name, lines, start, end)
+        if rules is not None and decision.rule is not None and decision.rule not in rules:
+            where = _line_of_key(lines, "rule", start, end)
+            known = ", ".join(sorted(rules))
+            raise ReviewError(f"{name}:{where}: unknown rule {decision.rule!r} (rules: {known})")
         identity = (decision.source, decision.index, decision.hash, decision.action, decision.rule)
         if decision.action in ("keep", "drop"):
             identity = (decision.source, decision.index, decision.hash, "keep/drop", None)

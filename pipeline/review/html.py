@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline.review.charts import bar_chart
 from pipeline.review.model import ArticleView, ParagraphView, ReportModel, paragraph_anchor
+from pipeline.textsafe import printable_name
 
 
 def _asset(name: str) -> str:
@@ -168,15 +169,14 @@ def report_data(model: ReportModel, full: int) -> dict[str, Any]:
     }
 
 
+def _cell(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else printable_name(str(value))
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{escape(f'{cell:,}' if isinstance(cell, int) else str(cell))}</td>"
-            for cell in row
-        )
-        + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(_cell(cell))}</td>" for cell in row) + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -289,8 +289,9 @@ def _review_html(review: dict[str, Any]) -> str:
         ]
         for e in entries[:_MAX_ROWS]
     ]
+    name = escape(printable_name(str(review.get("file"))))
     head = (
-        f"<h3>Decisions ({escape(str(review.get('file')))}: {review.get('applied', 0)} applied, "
+        f"<h3>Decisions ({name}: {review.get('applied', 0)} applied, "
         f"{review.get('no_effect', 0)} without effect, {review.get('stale', 0)} stale)</h3>"
     )
     return head + _table(["line", "source", "index", "action", "value", "outcome"], rows)
@@ -314,8 +315,8 @@ def render_report(model: ReportModel, full: int = 200, title: str = "Review") ->
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{escape(policy, quote=False)}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}</title><style>{style}</style></head><body>",
-            f"<header><h1>{escape(title)}</h1><p>{escape(about)}</p></header>",
+            f"<title>{escape(printable_name(title))}</title><style>{style}</style></head><body>",
+            f"<header><h1>{escape(printable_name(title))}</h1><p>{escape(about)}</p></header>",
             summary_html(model),
             _CONTROLS,
             _LIST,
@@ -328,11 +329,11 @@ def render_report(model: ReportModel, full: int = 200, title: str = "Review") ->
 
 _LIST = """<main id="articles"></main>
 <p id="more-row"><button id="more" hidden>show more</button></p>
-<div id="copied" hidden><span>Copied to the clipboard (add it to review.toml):</span>
-<pre></pre></div>
+<div id="copied" hidden><button id="copied-close" type="button" title="close">×</button>
+<span>Copied to the clipboard (add it to review.toml):</span><pre></pre></div>
 <noscript><p>The article list needs JavaScript; the summary above does not.</p></noscript>"""
 _CONTROLS = """<section id="controls"><h2>Articles</h2>
-<input id="search" type="search" placeholder="search title, source, text" aria-label="search">
+<input id="search" type="search" placeholder="search title, source, text shown" aria-label="search">
 <select id="lang" aria-label="language"><option value="">any language</option></select>
 <select id="reason" aria-label="drop reason"><option value="">any drop reason</option></select>
 <label><input id="has-flags" type="checkbox"> has flags</label>

@@ -8,32 +8,14 @@ so a scraped page cannot move the cursor, recolour or reorder the terminal.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from pipeline.review.model import ArticleView, ParagraphView
+from pipeline.textsafe import printable, printable_name
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
-
-# C0 and C1 controls (but tab and newline), DEL, the bidirectional formatting characters and
-# the invisible ones (zero-width spaces and joiners, word joiner, BOM, soft hyphen): an editor
-# must see them, and they must not reorder or hide what the terminal shows.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
-
-
-def printable(text: str) -> str:
-    """``text`` with every control and bidirectional formatting character written as an escape
-    (``\\x1b``, ``\\u202e``), so that it prints as what it is."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
 
 
 def _text(*parts: tuple[str, str]) -> Text:
@@ -56,7 +38,7 @@ def _heading(article: ArticleView) -> list[Text]:
         f"{article.drops} dropped · {article.repairs} repaired · {article.open_flags} flagged"
     )
     return [
-        _text((article.source, "bold cyan"), ("  ", ""), (title, "bold")),
+        _text((printable_name(article.source), "bold cyan"), ("  ", ""), (title, "bold")),
         _text((summary, "dim")),
     ]
 
@@ -73,7 +55,8 @@ def _paragraph_lines(paragraph: ParagraphView) -> list[tuple[int, Text]]:
         (f"  hash {paragraph.hash}", "dim"),
     )
     if paragraph.duplicate_of:
-        target = f"{paragraph.duplicate_of['source']} ¶{paragraph.duplicate_of['index']}"
+        source = printable_name(paragraph.duplicate_of["source"])
+        target = f"{source} ¶{paragraph.duplicate_of['index']}"
         similarity = (
             "" if paragraph.similarity is None else f" (similarity {paragraph.similarity:g})"
         )

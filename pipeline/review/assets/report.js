@@ -26,11 +26,28 @@
     });
   }, { rootMargin: "1500px 0px" }) : null;
 
+  // Controls, bidirectional formatting and invisible characters are shown as escapes: a name
+  // or a text cannot reorder the line it is on, nor hide what was removed.
+  var UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+  function visible(text) {
+    return String(text).replace(UNSAFE, function (ch) {
+      var code = ch.charCodeAt(0);
+      return code < 256 ? "\\x" + ("0" + code.toString(16)).slice(-2) : "\\u" + ("000" + code.toString(16)).slice(-4);
+    });
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (text !== undefined && text !== null) { node.textContent = visible(text); }
     return node;
+  }
+
+  function textNode(text) { return document.createTextNode(visible(text)); }
+
+  function shellQuote(text) {
+    return /^[A-Za-z0-9_.\/:+-]+$/.test(text) ? text : "'" + text.replace(/'/g, "'\\''") + "'";
   }
 
   function tomlString(text) {
@@ -116,12 +133,12 @@
   function textOf(paragraph, into) {
     if (paragraph.same) {
       var match = matchOf(paragraph);
-      if (match && !match.same) { textOf(match, into); } else { into.appendChild(document.createTextNode("(the same text as its match)")); }
+      if (match && !match.same) { textOf(match, into); } else { into.appendChild(textNode("(the same text as its match)")); }
       return;
     }
-    if (paragraph.t !== undefined) { into.appendChild(document.createTextNode(paragraph.t)); return; }
+    if (paragraph.t !== undefined) { into.appendChild(textNode(paragraph.t)); return; }
     paragraph.s.forEach(function (s) {
-      if (typeof s === "string") { into.appendChild(document.createTextNode(s)); return; }
+      if (typeof s === "string") { into.appendChild(textNode(s)); return; }
       if (s[0] === "fix") {
         var fix = el("span", "fix " + s[4]);
         fix.title = s[3] + " (" + s[4] + ")";
@@ -151,12 +168,12 @@
     node.appendChild(text);
     if (paragraph.m) {
       var match = el("div", "match");
-      match.appendChild(document.createTextNode(paragraph.d.replace(/_/g, " ") + " of "));
+      match.appendChild(textNode(paragraph.d.replace(/_/g, " ") + " of "));
       var link = el("a", "match-link", paragraph.m[1] + " \u00b6" + paragraph.m[2]);
       link.href = "#" + paragraph.m[0];
       link.dataset.target = paragraph.m[0];
       match.appendChild(link);
-      if (paragraph.m[3] !== null) { match.appendChild(document.createTextNode(" (similarity " + paragraph.m[3] + ")")); }
+      if (paragraph.m[3] !== null) { match.appendChild(textNode(" (similarity " + paragraph.m[3] + ")")); }
       node.appendChild(match);
     }
     if (paragraph.e) {
@@ -179,7 +196,9 @@
       node.appendChild(decided);
     }
     var actions = el("div", "actions");
-    if (paragraph.d) {
+    if (paragraph.d === "editor") {
+      actions.appendChild(el("span", "hint", "dropped by a decision: delete it from review.toml to keep the paragraph"));
+    } else if (paragraph.d) {
       actions.appendChild(decisionButton("keep", snippet(article.src, paragraph, "keep")));
     } else {
       actions.appendChild(decisionButton("drop", snippet(article.src, paragraph, "drop")));
@@ -187,11 +206,15 @@
         actions.appendChild(decisionButton("make title", snippet(article.src, paragraph, "set_title")));
       }
     }
+    var rejectable = new Set();
     (paragraph.s || []).forEach(function (s) {
       if (typeof s === "string") { return; }
       if (s[0] === "fix") {
-        var rule = s[3].split("+")[0];
-        actions.appendChild(decisionButton("reject " + rule, snippet(article.src, paragraph, "reject_repair", null, rule)));
+        s[3].split("+").forEach(function (rule) {
+          if (rule === "review" || rejectable.has(rule)) { return; }  // undo an accept by deleting it
+          rejectable.add(rule);
+          actions.appendChild(decisionButton("reject " + rule, snippet(article.src, paragraph, "reject_repair", null, rule)));
+        });
       } else {
         s[6].forEach(function (candidate) {
           actions.appendChild(decisionButton("accept \u201c" + candidate + "\u201d", snippet(article.src, paragraph, "accept_candidate", candidate)));
@@ -215,7 +238,7 @@
     var hidden = article.n - article.p.length;
     var cut = article.p.some(function (p) { return p.cut; });
     if (hidden > 0 || cut) {
-      body.appendChild(el("p", "hidden-note", (hidden > 0 ? hidden + " unchanged paragraph(s) left out" : "Long paragraphs cut to what changed") + " in this summary row: `pipeline show " + article.src + "` shows the whole article (or raise --full)"));
+      body.appendChild(el("p", "hidden-note", (hidden > 0 ? hidden + " unchanged paragraph(s) left out" : "Long paragraphs cut to what changed") + " in this summary row: `pipeline show " + shellQuote(article.src) + "` shows the whole article (or raise --full)"));
     }
     entry.appendChild(body);
     entry.classList.add("open");
@@ -312,8 +335,11 @@
     history.replaceState(null, "", "#" + target);
   }
 
-  function copied(text) {
+  function copied(text, onClipboard) {
     var box = document.getElementById("copied");
+    box.querySelector("span").textContent = onClipboard
+      ? "Copied to the clipboard (add it to review.toml):"
+      : "Copy this into review.toml (the clipboard is not available here):";
     box.querySelector("pre").textContent = text;
     box.hidden = false;
   }
@@ -324,12 +350,13 @@
       area.value = text;
       document.body.appendChild(area);
       area.select();
-      try { document.execCommand("copy"); } catch (e) { /* the text is shown below to copy by hand */ }
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
       document.body.removeChild(area);
-      copied(text);
+      copied(text, done);
     }
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(function () { copied(text); }, fallback);
+      navigator.clipboard.writeText(text).then(function () { copied(text, true); }, fallback);
     } else {
       fallback();
     }
@@ -352,6 +379,9 @@
     select.selectedIndex = 0;
   });
   more.addEventListener("click", showMore);
+  document.getElementById("copied-close").addEventListener("click", function () {
+    document.getElementById("copied").hidden = true;
+  });
   var typing = null;
   search.addEventListener("input", function () {
     clearTimeout(typing);
