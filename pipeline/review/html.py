@@ -237,11 +237,32 @@ def summary_html(model: ReportModel) -> str:
             ],
         ),
         "</div>",
+        _languages_html(model, langs),
         _problems_html(model.manifest.get("problems", [])),
         _review_html(model.manifest.get("review") or {}),
         "</section>",
     ]
     return "".join(parts)
+
+
+def _languages_html(model: ReportModel, langs: list[tuple[str, dict[str, int]]]) -> str:
+    """Per record language: paragraphs in and out (the manifest's counts), and how many
+    articles have paragraphs in it, in the input and in the output."""
+    articles_in: Counter[str] = Counter()
+    articles_out: Counter[str] = Counter()
+    for article in model.articles:
+        articles_in.update({p.lang for p in article.paragraphs})
+        articles_out.update({p.lang for p in article.paragraphs if not p.dropped})
+    rows = [
+        [lang, articles_in[lang], articles_out[lang], v["in"], v["out"], v["in"] - v["out"]]
+        for lang, v in langs
+    ]
+    headers = ["language", "articles in", "articles out", "paragraphs in", "out", "dropped"]
+    note = (
+        "<p class='note'>Paragraphs are counted by the record they belong to; articles by the "
+        "language of their own paragraphs (an article may count in several).</p>"
+    )
+    return "<h3>Per language</h3>" + _table(headers, rows) + note
 
 
 def _card(label: str, value: int) -> str:

@@ -176,6 +176,18 @@
       if (paragraph.m[3] !== null) { match.appendChild(textNode(" (similarity " + paragraph.m[3] + ")")); }
       node.appendChild(match);
     }
+    var changes = (paragraph.s || []).filter(function (s) { return typeof s !== "string"; });
+    if (changes.length) {
+      var listed = el("ul", "changes");
+      changes.forEach(function (s) {
+        if (s[0] === "fix") {
+          listed.appendChild(el("li", "change-fix", "repair " + s[3] + " (" + s[4] + "): \u201c" + s[1] + "\u201d \u2192 \u201c" + s[2] + "\u201d"));
+        } else {
+          listed.appendChild(el("li", "change-flag", "flag " + s[3] + ": \u201c" + s[1] + "\u201d " + s[5] + (s[6].length ? " \u2014 candidates: " + s[6].join(" | ") : "")));
+        }
+      });
+      node.appendChild(listed);
+    }
     if (paragraph.e) {
       var evidence = el("ul", "evidence");
       paragraph.e.forEach(function (line) { evidence.appendChild(el("li", null, line)); });
