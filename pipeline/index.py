@@ -26,7 +26,7 @@ import numpy as np
 from pipeline.config import Config
 from pipeline.fingerprint import PERMUTATIONS, Signatures
 from pipeline.reading import InputFile
-from pipeline.records import Problem, Record, record_from_dict, to_json
+from pipeline.records import Problem, Record, record_data, record_from_dict, to_json
 from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
 _INDEX_SCHEMA = "1"
@@ -119,7 +119,7 @@ class FingerprintIndex:
             "encoding": item.encoding,
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,
-            "records": [asdict(record) for record in indexed.records],
+            "records": [record_data(record) for record in indexed.records],
         }
         blob = np.ascontiguousarray(indexed.signatures, dtype=np.uint64).tobytes()
         self._rows[item.path] = (item.sha256 or "", self._fingerprint, to_json(entry), blob)

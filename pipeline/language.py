@@ -42,6 +42,18 @@ _FULLWIDTH_LATIN = re.compile(r"[Ａ-Ｚａ-ｚ]")
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _CJK_RANGE = range(0x4E00, 0xA000)
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+# One code per class of character for the one-pass count: its script (if one of those counted)
+# and whether it is a letter (nearly all are; a few Hangul fillers, Cyrillic signs and
+# unassigned compatibility ideographs are not).
+_SCRIPTS = ("han", "kana", "hangul", "latin", "cyrillic", "fullwidth")
+_CODE = {
+    (script, letter): chr(ord("A") + 2 * number + letter)
+    for number, script in enumerate(("", *_SCRIPTS))
+    for letter in (0, 1)
+}
+_LETTER_CODES = tuple(code for (_, letter), code in _CODE.items() if letter)
+_LANGDETECT_MEMORY = 100_000  # answers kept per detector
 _HAN_PER_WORD = 1.5
 _ENGLISH_SHARE = 0.12
 # Function words that are frequent in English and rare as words in other Latin-script languages.
@@ -79,21 +91,17 @@ class LanguageDetector:
         self._config = config
         self._factory: Any = None
         self._variants: tuple[frozenset[str], frozenset[str]] | None = None
+        self._classes: str | None = None  # the script class of every BMP character
+        self._langdetect_seen: dict[tuple[str, str, bool], Label] = {}
 
     def detect(self, text: str) -> Label:
         """Label one paragraph."""
         if "&" in text:
             text = _HTML_ENTITY.sub(" ", text)
-        letters = len(_LETTER.findall(text))
+        letters, han, kana, hangul, latin, cyrillic, fullwidth = self.script_counts(text)
         if not letters:
             return Label("und")
-        han = len(_HAN.findall(text))
-        kana = len(_KANA.findall(text))
-        hangul = len(_HANGUL.findall(text))
-        latin_words = _LATIN_WORD.findall(text)
-        latin = sum(map(len, latin_words))
-        cyrillic = len(_CYRILLIC.findall(text))
-        fullwidth = len(_FULLWIDTH_LATIN.findall(text))
+        latin_words = _LATIN_WORD.findall(text) if latin else []
         if fullwidth and not han + kana:
             return self.detect(unicodedata.normalize("NFKC", text))
         other = letters - han - kana - hangul - latin - cyrillic - fullwidth
@@ -119,6 +127,23 @@ class LanguageDetector:
         if kana:
             return Label("ja")
         return Label("zh", self.script(text))
+
+    def script_counts(self, text: str) -> tuple[int, int, int, int, int, int, int]:
+        """Letters, and of them Han, kana, Hangul, Latin, Cyrillic and full-width Latin ones, in
+        one pass (a table of each character's class), as the regular expressions count them."""
+        if _BEYOND_BMP.search(text):  # rare: Han extension B and up, emoji
+            return regex_script_counts(text)
+        classes = text.translate(self._class_table())
+        letters = sum(classes.count(code) for code in _LETTER_CODES)
+        han, kana, hangul, latin, cyrillic, fullwidth = (
+            classes.count(_CODE[script, 0]) + classes.count(_CODE[script, 1]) for script in _SCRIPTS
+        )
+        return letters, han, kana, hangul, latin, cyrillic, fullwidth
+
+    def _class_table(self) -> str:
+        if self._classes is None:
+            self._classes = "".join(_class_of(chr(code)) for code in range(0x10000))
+        return self._classes
 
     def script(self, text: str) -> str:
         """``Hant`` when traditional-only characters outnumber simplified-only ones, else
@@ -168,6 +193,16 @@ class LanguageDetector:
         return Label("ru", decided=False)
 
     def _by_langdetect(self, text: str, default: str, short_ok: bool = False) -> Label:
+        # langdetect is seeded, so the same text always gets the same answer: ask it once.
+        key = (text, default, short_ok)
+        label = self._langdetect_seen.get(key)
+        if label is None:
+            label = self._ask_langdetect(text, default, short_ok)
+            if len(self._langdetect_seen) < _LANGDETECT_MEMORY:
+                self._langdetect_seen[key] = label
+        return label
+
+    def _ask_langdetect(self, text: str, default: str, short_ok: bool) -> Label:
         from langdetect.lang_detect_exception import LangDetectException
 
         detector = self._detector_factory().create()
@@ -192,6 +227,32 @@ class LanguageDetector:
             factory.seed = 0  # langdetect samples at random; a fixed seed makes it repeatable
             self._factory = factory
         return self._factory
+
+
+def regex_script_counts(text: str) -> tuple[int, int, int, int, int, int, int]:
+    """What :meth:`LanguageDetector.script_counts` counts, with one regular expression per
+    class (for text beyond the BMP, and as the reference the table is tested against)."""
+    return (
+        len(_LETTER.findall(text)),
+        len(_HAN.findall(text)),
+        len(_KANA.findall(text)),
+        len(_HANGUL.findall(text)),
+        sum(map(len, _LATIN_WORD.findall(text))),
+        len(_CYRILLIC.findall(text)),
+        len(_FULLWIDTH_LATIN.findall(text)),
+    )
+
+
+def _class_of(ch: str) -> str:
+    """The class code of one character: its script (of those counted) and whether it is a
+    letter."""
+    letter = int(bool(_LETTER.match(ch)))
+    for script, pattern in zip(
+        _SCRIPTS, (_HAN, _KANA, _HANGUL, _LATIN_WORD, _CYRILLIC, _FULLWIDTH_LATIN), strict=True
+    ):
+        if pattern.match(ch):
+            return _CODE[script, letter]
+    return _CODE["", letter]
 
 
 def _encodable(ch: str, encoding: str) -> bool:

@@ -25,17 +25,21 @@ ProgressCallback = Callable[[int], None]
 def _worker(config: Config, tasks: Any, results: Any) -> None:
     processor = ArticleProcessor(config)
     for number, chunk in iter(tasks.get, None):
+        before = dict(processor.seconds)
         try:
-            results.put((number, [processor.process(article) for article in chunk], None))
+            records = [processor.process(article) for article in chunk]
         except Exception:  # a programming error: hand it to the parent, which raises it
-            results.put((number, None, traceback.format_exc()))
+            results.put((number, None, traceback.format_exc(), {}))
+            continue
+        spent = {name: processor.seconds[name] - before[name] for name in before}
+        results.put((number, records, None, spent))
 
 
-def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any, str | None]:
+def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any, str | None, dict[str, float]]:
     """Wait for a result, failing instead of hanging if a worker died without answering."""
     while True:
         try:
-            answer: tuple[int, Any, str | None] = results.get(timeout=1.0)
+            answer: tuple[int, Any, str | None, dict[str, float]] = results.get(timeout=1.0)
             return answer
         except queue.Empty:
             dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
@@ -48,9 +52,12 @@ def process_articles(
     config: Config,
     jobs: int = 1,
     progress: ProgressCallback | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> list[list[Record]]:
     """Process every article (in ``jobs`` processes when more than one) and return each
-    article's records, in the order of ``articles``."""
+    article's records, in the order of ``articles``. The time each step took (summed over the
+    processes) is added to ``seconds``."""
+    seconds = {} if seconds is None else seconds
     if jobs <= 1 or len(articles) <= CHUNK_SIZE:
         processor = ArticleProcessor(config)
         out = []
@@ -58,6 +65,8 @@ def process_articles(
             out.append(processor.process(article))
             if progress:
                 progress(1)
+        for name, spent in processor.seconds.items():
+            seconds[name] = seconds.get(name, 0.0) + spent
         return out
     chunks = [articles[i : i + CHUNK_SIZE] for i in range(0, len(articles), CHUNK_SIZE)]
     context = multiprocessing.get_context("spawn")
@@ -75,10 +84,12 @@ def process_articles(
             tasks.put(None)
         done: dict[int, list[list[Record]]] = {}
         for _ in chunks:
-            number, records, error = _next_result(results, workers)
+            number, records, error, chunk_seconds = _next_result(results, workers)
             if error is not None:
                 raise RuntimeError(f"worker failed:\n{error}")
             done[number] = records
+            for name, value in chunk_seconds.items():
+                seconds[name] = seconds.get(name, 0.0) + value
             if progress:
                 progress(len(records))
     finally:

@@ -9,8 +9,10 @@ articles) is a separate stage run by :mod:`pipeline.runner`.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from pipeline.config import Config
 from pipeline.furniture.local import label_article
@@ -38,6 +40,16 @@ def record_id(article_key: str, lang: str) -> str:
     return hashlib.sha1(key).hexdigest()[:16]
 
 
+@dataclass
+class _Work:
+    """One article on its way through the steps, with what a step leaves for the next."""
+
+    article: Article
+    actions: set[str] = field(default_factory=set)  # the decisions' actions
+    labels: list[Label] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+
 class ArticleProcessor:
     """Repairs, labels, segments and splits one article into per-language records."""
 
@@ -49,6 +61,18 @@ class ArticleProcessor:
         self._input = config.input
         self._repair_config = config.repair
         self._repairers_without: dict[str, Repairer] = {}  # for rejected repairs, by rule
+        # The per-article stages, in order: what the config turns off is not in the list.
+        steps: list[tuple[str, Callable[[_Work], None]]] = [("repair", self._repair)]
+        if self._furniture:
+            steps.append(("furniture", self._label_furniture))
+        steps += [
+            ("review", self._decide_roles),
+            ("language", self._detect_language),
+            ("segmentation", self._segment),
+            ("split", self._split),
+        ]
+        self.steps = steps
+        self.seconds: dict[str, float] = dict.fromkeys((name for name, _ in steps), 0.0)
 
     def _repair_without(
         self, rule: str, text: str, fixes: list[Fix]
@@ -63,28 +87,48 @@ class ArticleProcessor:
 
     def process(self, article: Article) -> list[Record]:
         """Return the article's records, one per language, in order of first appearance.
-        The editors' decisions about the article are applied on the way."""
-        paragraphs = article.paragraphs
+        The editors' decisions about the article are applied on the way. Each step's time is
+        added to :attr:`seconds`."""
+        work = _Work(article)
+        for name, step in self.steps:
+            start = time.perf_counter()
+            step(work)
+            self.seconds[name] += time.perf_counter() - start
+        return work.records
+
+    def _repair(self, work: _Work) -> None:
+        paragraphs = work.article.paragraphs
         for paragraph in paragraphs:
             paragraph.hash = text_hash(unreplay(paragraph.text, paragraph.fixes))
         as_read = [(p.text, list(p.fixes)) for p in paragraphs]
         self._repairer.repair_paragraphs(paragraphs)
-        attach(paragraphs, article.decisions)
-        actions = {d.action for p in paragraphs for d in p.decisions}
-        if actions.intersection(TEXT_ACTIONS):
+        attach(paragraphs, work.article.decisions)
+        work.actions = {d.action for p in paragraphs for d in p.decisions}
+        if work.actions.intersection(TEXT_ACTIONS):
             apply_text_decisions(paragraphs, as_read, self._repair_without)
-        if self._furniture:
-            label_article(paragraphs, self._input, title_given=article.title_given)
-        if actions.intersection(ROLE_ACTIONS):
-            apply_role_decisions(paragraphs)
+
+    def _label_furniture(self, work: _Work) -> None:
+        label_article(work.article.paragraphs, self._input, title_given=work.article.title_given)
+
+    def _decide_roles(self, work: _Work) -> None:
+        if work.actions.intersection(ROLE_ACTIONS):
+            apply_role_decisions(work.article.paragraphs)
+
+    def _detect_language(self, work: _Work) -> None:
+        paragraphs = work.article.paragraphs
         labels = [self._decided_lang(p) or self._detector.detect(p.text) for p in paragraphs]
-        labels = resolve_undecided(labels, [len(p.text) for p in paragraphs])
-        for paragraph, label in zip(paragraphs, labels, strict=True):
+        work.labels = resolve_undecided(labels, [len(p.text) for p in paragraphs])
+        for paragraph, label in zip(paragraphs, work.labels, strict=True):
             paragraph.lang = label.lang
             paragraph.script = label.script
-            if label.lang in SEGMENTED_LANGS:
+
+    def _segment(self, work: _Work) -> None:
+        for paragraph in work.article.paragraphs:
+            if paragraph.lang in SEGMENTED_LANGS:
                 paragraph.tokens = self._segmenter.tokens(paragraph.text)
-        return split_by_language(article, labels)
+
+    def _split(self, work: _Work) -> None:
+        work.records = split_by_language(work.article, work.labels)
 
     def _decided_lang(self, paragraph: Paragraph) -> Label | None:
         decision = paragraph.decided("set_lang")

@@ -251,9 +251,98 @@ def to_json(data: Any, indent: int | None = None) -> str:
     return text
 
 
+def _fix_data(fix: Fix) -> dict[str, Any]:
+    return {
+        "rule": fix.rule,
+        "before": fix.before,
+        "after": fix.after,
+        "start": fix.start,
+        "end": fix.end,
+        "confidence": fix.confidence,
+    }
+
+
+def _flag_data(flag: Flag) -> dict[str, Any]:
+    return {
+        "rule": flag.rule,
+        "span": flag.span,
+        "start": flag.start,
+        "end": flag.end,
+        "reason": flag.reason,
+        "candidates": list(flag.candidates),
+    }
+
+
+def _decision_data(decision: AppliedDecision) -> dict[str, Any]:
+    return {
+        "action": decision.action,
+        "value": decision.value,
+        "rule": decision.rule,
+        "index": decision.index,
+        "outcome": decision.outcome,
+    }
+
+
+def paragraph_data(paragraph: Paragraph) -> dict[str, Any]:
+    """The JSON form of a paragraph: what :func:`dataclasses.asdict` gives, built without its
+    deep copies (tokens are shared, not copied)."""
+    return {
+        "index": paragraph.index,
+        "line": paragraph.line,
+        "hash": paragraph.hash,
+        "role": paragraph.role,
+        "text": paragraph.text,
+        "lang": paragraph.lang,
+        "script": paragraph.script,
+        "tokens": paragraph.tokens,
+        "fixes": [_fix_data(fix) for fix in paragraph.fixes],
+        "flags": [_flag_data(flag) for flag in paragraph.flags],
+        "evidence": paragraph.evidence,
+        "decisions": [_decision_data(d) for d in paragraph.decisions],
+    }
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    """The JSON form of a record (as :func:`paragraph_data`)."""
+    return {
+        "id": record.id,
+        "source": record.source,
+        "article_id": record.article_id,
+        "url": record.url,
+        "lang": record.lang,
+        "script": record.script,
+        "title": record.title,
+        "paragraphs": [paragraph_data(p) for p in record.paragraphs],
+    }
+
+
+def dropped_data(item: DroppedParagraph) -> dict[str, Any]:
+    """The JSON form of a line of ``dropped.jsonl`` (as :func:`paragraph_data`)."""
+    return {
+        "source": item.source,
+        "index": item.index,
+        "text": item.text,
+        "reason": item.reason,
+        "duplicate_of": item.duplicate_of,
+        "similarity": item.similarity,
+        "evidence": item.evidence,
+        "line": item.line,
+        "hash": item.hash,
+        "lang": item.lang,
+        "fixes": [_fix_data(fix) for fix in item.fixes],
+        "flags": [_flag_data(flag) for flag in item.flags],
+        "decisions": [_decision_data(d) for d in item.decisions],
+    }
+
+
 def to_json_line(obj: Any) -> str:
     """Serialise a record-model dataclass (or plain data) as one stable JSON line."""
-    data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
+    if isinstance(obj, Record):
+        data: Any = record_data(obj)
+    elif isinstance(obj, DroppedParagraph):
+        data = dropped_data(obj)
+    else:
+        data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
     return to_json(data) + "\n"
 
 

@@ -9,6 +9,7 @@ ordered records: page furniture set aside (:mod:`pipeline.furniture.stage`) and 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,9 @@ class RunResult:
     furniture: dict[str, int] = field(default_factory=dict)  # paragraphs by furniture kind
     decisions: DecisionSet = field(default_factory=DecisionSet)
     review: list[Outcome] = field(default_factory=list)  # what became of each decision
+    # Seconds spent in each stage (per-article ones summed over worker processes): for the
+    # benchmark only, never written to an output.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -74,6 +78,7 @@ def run_pipeline(
     review file's) are applied to the paragraphs they name; :attr:`RunResult.review` says what
     became of each."""
     decisions = decisions or DecisionSet()
+    clock = _Clock()
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
     files: list[InputFile | IndexedFile] = [
         InputFile(problem.path, problems=[problem]) for problem in unlisted
@@ -94,13 +99,15 @@ def run_pipeline(
             files.append(_stale(path))
         else:
             files.append(read_file(raw_dir, path, config, decoder, data))
+    clock.lap("read")
     fresh = [item for item in files if isinstance(item, InputFile)]
     articles: list[Article] = [article for item in fresh for article in item.articles]
     for article in articles:
         article.decisions = decisions.for_source(article.source)
     if on_start:
         on_start(len(articles))
-    per_article = iter(process_articles(articles, config, config.jobs, progress))
+    per_article = iter(process_articles(articles, config, config.jobs, progress, clock.seconds))
+    clock.lap("per-article (wall)")
     records: list[Record] = []
     signatures_of: dict[int, Signatures] = {}
     for item in files:
@@ -125,10 +132,13 @@ def run_pipeline(
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
     order = {record.source: number for number, record in reversed(list(enumerate(records)))}
+    clock.lap("signatures")
     records, by_editors = drop_decided(records)
     furniture = FurnitureStage(config)
     records, set_aside = furniture.apply(records)
+    clock.lap("site furniture")
     records, duplicates = deduplicate(records, config.dedup, signatures_of)
+    clock.lap("dedup")
     dropped = sorted(
         [*by_editors, *set_aside, *duplicates], key=lambda d: (order[d.source], d.index)
     )
@@ -148,7 +158,21 @@ def run_pipeline(
         dict(sorted(furniture.counts.items())),
         decisions,
         outcomes(decisions.decisions, everything),
+        clock.seconds,
     )
+
+
+class _Clock:
+    """Seconds per stage of a run, lap by lap."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def _read(path: Path) -> bytes | None:

@@ -1,0 +1,233 @@
+"""``pipeline bench``: time the whole pipeline on a corpus, against two references measured in the
+same run, and say how fast, how lean and how accurate it is.
+
+Each pipeline run happens in a fresh process (so its peak memory is its own): one job, and with
+``jobs`` above 1 also ``jobs`` processes. Reference (a) reads every input, NFKC-normalises and
+hashes every paragraph; reference (b) segments the Chinese paragraphs (those the run segmented)
+with jieba alone, in a fresh process, dictionary load included, in the same mode. Dedup accuracy
+is measured against ``labels.jsonl`` when the corpus has one. Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+SMALL_DOCS = 500  # documents in the small corpus (the first of docs.jsonl)
+# The shared corpus builder, beside the repository (a source checkout).
+DEFAULT_BUILDER = Path(__file__).resolve().parents[2] / "shared/bench/build_corpus.py"
+_JIEBA_ALONE = """
+import sys, time
+start = time.perf_counter()
+import jieba
+jieba.setLogLevel(60)
+jieba.initialize()
+texts = open(sys.argv[1], encoding="utf-8").read().split("\\x1e")
+hmm = sys.argv[2] == "1"
+count = sum(len(list(jieba.cut(text, HMM=hmm))) for text in texts if text)
+print(time.perf_counter() - start, count)
+"""
+
+
+def build_corpus(target: Path, builder: Path) -> None:
+    """Write the benchmark corpus into ``target`` with the shared builder."""
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(builder), str(target)], check=True)
+
+
+def prepare_raw(corpus: Path, size: str, folder: Path) -> tuple[Path, list[dict[str, Any]] | None]:
+    """A raw folder for the run (``docs.jsonl`` of the corpus, cut to the small size when asked,
+    or the corpus folder itself when it has none), and the labels aligned with it (if any)."""
+    docs = corpus / "docs.jsonl"
+    if not docs.is_file():
+        return corpus, None
+    raw = folder / "raw"
+    raw.mkdir()
+    lines = docs.read_text("utf-8").splitlines(keepends=True)
+    if size == "small":
+        lines = lines[:SMALL_DOCS]
+    (raw / "docs.jsonl").write_text("".join(lines), "utf-8")
+    labels_path = corpus / "labels.jsonl"
+    if not labels_path.is_file():
+        return raw, None
+    wanted = sum(len(json.loads(line)["paragraphs"]) for line in lines if line.strip())
+    with labels_path.open(encoding="utf-8") as stream:
+        labels = [json.loads(line) for _, line in zip(range(wanted), stream, strict=False)]
+    return raw, labels
+
+
+def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
+    """One pipeline run (in this process): its time, its stages and its peak memory."""
+    from pipeline.config import Config
+    from pipeline.output import render_outputs, write_outputs
+    from pipeline.runner import run_pipeline
+
+    config = Config().with_jobs(jobs)
+    start = time.perf_counter()
+    result = run_pipeline(raw, config)
+    ran = time.perf_counter()
+    files = render_outputs(result, config)
+    rendered = time.perf_counter()
+    write_outputs(out, files)
+    stages = {**result.seconds, "render": rendered - ran, "write": time.perf_counter() - rendered}
+    return {
+        "seconds": time.perf_counter() - start,
+        "stages": {name: round(value, 3) for name, value in stages.items()},
+        "paragraphs": sum(result.paragraphs_in.values()),
+        "peak_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def _run_in_child(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.benchmark", "--child", str(raw), str(out), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def reference_a(raw: Path) -> float:
+    """Seconds to read every input and NFKC-normalise and hash every paragraph."""
+    from pipeline.config import Config
+    from pipeline.decoding import Decoder
+    from pipeline.reading import discover, read_file
+
+    start = time.perf_counter()
+    config, decoder = Config(), Decoder()
+    paths, _, _ = discover(raw, config.input.extensions, None)
+    for path in paths:
+        for article in read_file(raw, path, config, decoder).articles:
+            for paragraph in article.paragraphs:
+                key = unicodedata.normalize("NFKC", paragraph.text)
+                hashlib.sha1(key.encode("utf-8", "surrogatepass")).digest()
+    return time.perf_counter() - start
+
+
+def reference_b(out: Path, folder: Path, hmm: bool) -> float:
+    """Seconds for jieba alone, in a fresh process, on the paragraphs the run segmented."""
+    texts = []
+    for name in ("zh.jsonl", "en.jsonl", "other.jsonl"):
+        for line in (out / name).read_text("utf-8").splitlines():
+            texts += [p["text"] for p in json.loads(line)["paragraphs"] if p["tokens"] is not None]
+    with (out / "dropped.jsonl").open(encoding="utf-8") as stream:
+        texts += [d["text"] for d in map(json.loads, stream) if d["lang"] in ("zh", "mixed")]
+    source = folder / "chinese.txt"
+    source.write_text("\x1e".join(texts), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _JIEBA_ALONE, str(source), "1" if hmm else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(done.stdout.split()[0])
+
+
+def help_seconds() -> float:
+    """The quickest of three ``pipeline --help`` in a fresh process."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "pipeline", "--help"], check=True, capture_output=True
+        )
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
+    """Every figure of the benchmark, as one dict."""
+    from pipeline.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as name:
+        folder = Path(name)
+        raw, labels = prepare_raw(corpus, size, folder)
+        megabytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1e6
+        one = _run_in_child(raw, folder / "out-1", 1)
+        figures: dict[str, Any] = {
+            "corpus": str(corpus),
+            "size": size,
+            "input_mb": round(megabytes, 2),
+            "paragraphs": one["paragraphs"],
+            "seconds_1_job": round(one["seconds"], 2),
+            "mb_per_s": round(megabytes / one["seconds"], 3),
+            "paragraphs_per_s": round(one["paragraphs"] / one["seconds"], 1),
+            "peak_rss_mb": round(max(one["peak_self_mb"], one["peak_children_mb"])),
+            "stages": one["stages"],
+        }
+        ref_a = reference_a(raw)
+        ref_b = reference_b(folder / "out-1", folder, Config().segmentation.hmm)
+        figures |= {
+            "reference_a_s": round(ref_a, 2),
+            "reference_b_s": round(ref_b, 2),
+            "ratio_a": round(one["seconds"] / ref_a, 2),
+            "ratio_b": round(one["seconds"] / ref_b, 2),
+            "jobs": jobs,
+            "jobs_speedup": 1.0,
+        }
+        if jobs > 1:
+            many = _run_in_child(raw, folder / f"out-{jobs}", jobs)
+            same = all(
+                (folder / "out-1" / p.name).read_bytes() == p.read_bytes()
+                for p in (folder / f"out-{jobs}").iterdir()
+            )
+            figures |= {
+                f"seconds_{jobs}_jobs": round(many["seconds"], 2),
+                "jobs_speedup": round(one["seconds"] / many["seconds"], 2),
+                f"peak_rss_mb_{jobs}_jobs": round(many["peak_self_mb"]),
+                f"peak_rss_worker_mb_{jobs}_jobs": round(many["peak_children_mb"]),
+                "outputs_identical_across_jobs": same,
+            }
+        if labels is not None:
+            figures["dedup"] = _dedup_accuracy(folder / "out-1", raw, labels)
+        figures["help_s"] = round(help_seconds(), 3)
+    return figures
+
+
+def _dedup_accuracy(out: Path, raw: Path, labels: list[dict[str, Any]]) -> dict[str, Any]:
+    from pipeline.bench_dedup import accuracy
+    from pipeline.records import DroppedParagraph
+
+    with (out / "dropped.jsonl").open(encoding="utf-8") as stream:
+        dropped = [DroppedParagraph(**json.loads(line)) for line in stream]
+    with (raw / "docs.jsonl").open(encoding="utf-8") as stream:
+        paragraphs = [
+            text for line in stream if line.strip() for text in json.loads(line)["paragraphs"]
+        ]
+    figures = accuracy(dropped, paragraphs, labels)
+    return {
+        "exact_recall": round(figures.exact_recall, 4),
+        "exact": figures.exact,
+        "exact_short_kept_by_design": figures.exact_short,
+        "near_recall": round(figures.near_recall, 4),
+        "near": figures.near,
+        "originals_lost_share": round(figures.originals_lost_share, 5),
+        "originals_lost": sum(figures.originals_lost.values()),
+        "originals": figures.originals,
+        "title_repeats": figures.title_repeats,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child mode of the benchmark (one run, JSON on stdout)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) == 4 and args[0] == "--child":
+        print(json.dumps(child_run(Path(args[1]), Path(args[2]), int(args[3]))))
+        return 0
+    print("usage: pipeline bench (this module's main is for its child processes)")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The JSON form of the record model: the hand-written converters give exactly what
+``dataclasses.asdict`` gives, field for field, so the fast path cannot drift from the model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+
+from pipeline.records import (
+    AppliedDecision,
+    Fix,
+    Flag,
+    Paragraph,
+    Record,
+    dropped_data,
+    dropped_from,
+    paragraph_data,
+    record_data,
+    to_json_line,
+)
+
+
+def _paragraph() -> Paragraph:
+    return Paragraph(
+        3,
+        line=7,
+        hash="0badcafe",
+        role="heading",
+        text="职业 2010",
+        lang="mixed",
+        script="Hans",
+        tokens=["职业", " ", "2010"],
+        fixes=[Fix("split_year", "20 10", "2010", 3, 8, "probable")],
+        flags=[Flag("split_number", "1 16", 0, 4, "why", ("116", "1 16"))],
+        evidence=["a line"],
+        decisions=[AppliedDecision("set_lang", "zh", None, 2, "applied")],
+    )
+
+
+def test_every_field_is_converted_in_field_order() -> None:
+    paragraph = _paragraph()
+    record = Record("0123456789abcdef", "a.txt", "a", "https://x", "zh", "Hans", "T", [paragraph])
+    dropped = dropped_from("a.txt", paragraph, "near_duplicate", {"source": "b", "index": 1}, 91.5)
+    assert list(paragraph_data(paragraph)) == [f.name for f in fields(paragraph)]
+    assert list(record_data(record)) == [f.name for f in fields(record)]
+    assert list(dropped_data(dropped)) == [f.name for f in fields(dropped)]
+    for fast, slow in (
+        (record_data(record), asdict(record)),
+        (dropped_data(dropped), asdict(dropped)),
+    ):
+        assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)
+    assert to_json_line(record) == json.dumps(asdict(record), ensure_ascii=False) + "\n"
