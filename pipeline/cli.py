@@ -111,8 +111,20 @@ _rebuild = click.option(
 )
 
 
+_format = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="Record files as JSON lines, or as Parquet (en/zh/other/dropped.parquet, the same "
+    "fields; needs pyarrow: pip install 'career-article-pipeline[parquet]').",
+)
+
+
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorate in (
+        _format,
         _quiet,
         _rebuild,
         _no_index,
@@ -172,6 +184,16 @@ def _open_index(
     if rebuild:
         index.forget_all()
     return index
+
+
+def _rendered(result: RunResult, config: Config, output_format: str) -> dict[str, bytes]:
+    from pipeline.output import render_outputs
+
+    try:
+        return render_outputs(result, config, output_format)
+    except ModuleNotFoundError as exc:  # pyarrow, for Parquet
+        click.echo(f"Error: --format {output_format} needs {exc.name}: pip install it", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _stderr_is_terminal() -> bool:
@@ -260,6 +282,7 @@ def run(
     no_index: bool,
     rebuild: bool,
     quiet: bool,
+    output_format: str,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -277,10 +300,13 @@ def run(
     )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions)
-    from pipeline.output import render_outputs, write_outputs
+    from pipeline.output import other_format_files, write_outputs
     from pipeline.report import summary
 
-    write_outputs(out_dir, render_outputs(result, config))
+    files = _rendered(result, config, output_format)
+    write_outputs(out_dir, files)
+    for name in other_format_files(output_format):  # an earlier run's, in the other format
+        (out_dir / name).unlink(missing_ok=True)
     if index is not None:
         index.save()
     if not quiet:
@@ -305,6 +331,7 @@ def check(
     no_index: bool,
     rebuild: bool,
     quiet: bool,
+    output_format: str,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
@@ -314,9 +341,9 @@ def check(
     )
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
-    from pipeline.output import compare_outputs, render_outputs
+    from pipeline.output import compare_outputs
 
-    differences = compare_outputs(out_dir, render_outputs(result, config))
+    differences = compare_outputs(out_dir, _rendered(result, config, output_format))
     for line in differences:
         click.echo(line)
     if differences:

@@ -239,3 +239,34 @@ def test_the_wheel_ships_every_module_and_the_schema(tmp_path: Path) -> None:
     sources = {p.relative_to(REPO).as_posix() for p in (REPO / "pipeline").rglob("*.py")}
     assert sources <= shipped
     assert {"pipeline/schema/record.schema.json", "pipeline/py.typed"} <= shipped
+
+
+def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
+    """`pipeline bench` on any folder of raw articles (here a golden case): one JSON object
+    on the last line with the figures the issue names."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "bench",
+            "--corpus",
+            str(REPO / "tests/golden/dedup/raw"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.splitlines()[-1])
+    for key in (
+        "mb_per_s",
+        "paragraphs_per_s",
+        "peak_rss_mb",
+        "ratio_a",
+        "ratio_b",
+        "jobs_speedup",
+    ):
+        assert figures[key] > 0, key
+    assert {"repair", "language", "segmentation", "dedup", "render"} <= set(figures["stages"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.config import LanguageConfig
 from pipeline.language import Label, LanguageDetector, resolve_undecided
@@ -185,3 +187,21 @@ def test_full_width_letters_and_html_entities(
 )
 def test_symbols_are_not_words(detector: LanguageDetector, text: str, lang: str) -> None:
     assert detector.detect(text).lang == lang
+
+
+def test_the_one_pass_counts_are_the_regular_expressions_counts_on_every_bmp_character() -> None:
+    from pipeline.language import regex_script_counts
+
+    detector = LanguageDetector(LanguageConfig())
+    every = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    assert detector.script_counts(every) == regex_script_counts(every)
+
+
+_COUNTER = LanguageDetector(LanguageConfig())  # its class table is built once for all examples
+
+
+@given(st.text(max_size=200))
+def test_the_one_pass_counts_agree_with_the_regular_expressions(text: str) -> None:
+    from pipeline.language import regex_script_counts
+
+    assert _COUNTER.script_counts(text) == regex_script_counts(text)

@@ -164,7 +164,7 @@ def test_reject_repair_of_an_unknown_rule_is_an_error_when_the_rules_are_known()
         b'[[decision]]\nsource = "a.txt"\nindex = 1\nhash = "0000000a"\n'
         b'action = "reject_repair"\nrule = "no_such_rule"\n'
     )
-    with pytest.raises(ReviewError, match="review.toml:6: unknown rule 'no_such_rule'"):
+    with pytest.raises(ReviewError, match=r"review\.toml:6: unknown rule 'no_such_rule'"):
         parse_decisions(data, rules={"split_year", "strip_debris"})
     assert parse_decisions(data).decisions[0].rule == "no_such_rule"  # rules not known: taken
 

@@ -197,6 +197,21 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 raise ReportError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
 
 
+def _rows(out_dir: Path, jsonl_name: str) -> Iterator[dict[str, Any]]:
+    """The rows of an output file: its JSONL form, else its Parquet form (``--format
+    parquet``)."""
+    parquet = out_dir / jsonl_name.replace(".jsonl", ".parquet")
+    if (out_dir / jsonl_name).is_file() or not parquet.is_file():
+        yield from _lines(out_dir / jsonl_name)
+        return
+    from pipeline.parquet import parquet_rows
+
+    try:
+        yield from parquet_rows(parquet.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{parquet}: not a Parquet file of this tool ({exc})") from None
+
+
 def _view(item: dict[str, Any], **extra: Any) -> ParagraphView:
     fixes = item.get("fixes", [])
     return ParagraphView(
@@ -226,14 +241,14 @@ def load_model(out_dir: Path) -> ReportModel:
         raise ReportError(f"{manifest_path}: cannot read the manifest: {exc}") from None
     articles: dict[str, ArticleView] = {}
     for name in RECORD_FILE_NAMES:
-        for record in _lines(out_dir / name):
+        for record in _rows(out_dir, name):
             article = articles.setdefault(
                 record["source"], ArticleView(record["source"], None, record.get("url"), [])
             )
             if record.get("title") and article.title is None:
                 article.title = record["title"]
             article.paragraphs.extend(_view(item) for item in record["paragraphs"])
-    for item in _lines(out_dir / DROPPED_FILE):
+    for item in _rows(out_dir, DROPPED_FILE):
         article = articles.setdefault(item["source"], ArticleView(item["source"], None, None, []))
         article.paragraphs.append(
             _view(
