@@ -1,17 +1,19 @@
-"""Run the per-article stage over worker processes, results in input order.
+"""Run the per-article stage over worker processes, results in input order: the executor seam.
 
-Each worker builds one :class:`~pipeline.process.ArticleProcessor` and keeps it for its whole life,
-so jieba and the langdetect profiles load once per process. Work goes out in fixed chunks and comes
-back tagged with the chunk number, so the output order, and so the output bytes, do not depend on
+``jobs`` 1 runs in this process. Above that, :class:`concurrent.futures.ProcessPoolExecutor` with
+the spawn start method runs the chunks; its initializer builds one
+:class:`~pipeline.process.ArticleProcessor` per worker, kept for the worker's whole life, so jieba
+and the langdetect profiles load once per process. Work goes out in fixed chunks and comes back
+in chunk order (``Executor.map``), so the output order, and so the output bytes, do not depend on
 the number of workers or on which finishes first.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import queue
-import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pipeline.config import Config
@@ -20,31 +22,27 @@ from pipeline.records import Article, Record
 
 CHUNK_SIZE = 64
 ProgressCallback = Callable[[int], None]
+ChunkResult = tuple[list[list[Record]], dict[str, float]]
+
+# The processor of a worker process, set by the pool's initializer in that process only (the
+# parent never holds one here): the one piece of module state, as a process pool requires.
+_WORKER: dict[str, ArticleProcessor] = {}
 
 
-def _worker(config: Config, tasks: Any, results: Any) -> None:
-    processor = ArticleProcessor(config)
-    for number, chunk in iter(tasks.get, None):
-        before = dict(processor.seconds)
-        try:
-            records = [processor.process(article) for article in chunk]
-        except Exception:  # a programming error: hand it to the parent, which raises it
-            results.put((number, None, traceback.format_exc(), {}))
-            continue
-        spent = {name: processor.seconds[name] - before[name] for name in before}
-        results.put((number, records, None, spent))
+def _start_worker(config: Config) -> None:
+    _WORKER["processor"] = ArticleProcessor(config)
 
 
-def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any, str | None, dict[str, float]]:
-    """Wait for a result, failing instead of hanging if a worker died without answering."""
-    while True:
-        try:
-            answer: tuple[int, Any, str | None, dict[str, float]] = results.get(timeout=1.0)
-            return answer
-        except queue.Empty:
-            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
-            if dead:
-                raise RuntimeError(f"a worker process died (exit code {dead[0]})") from None
+def _process_chunk(chunk: list[Article]) -> ChunkResult:
+    processor = _WORKER["processor"]
+    before = dict(processor.seconds)
+    records = [processor.process(article) for article in chunk]
+    return records, {name: processor.seconds[name] - before[name] for name in before}
+
+
+def _add(seconds: dict[str, float], more: dict[str, float]) -> None:
+    for name, value in more.items():
+        seconds[name] = seconds.get(name, 0.0) + value
 
 
 def process_articles(
@@ -65,36 +63,23 @@ def process_articles(
             out.append(processor.process(article))
             if progress:
                 progress(1)
-        for name, spent in processor.seconds.items():
-            seconds[name] = seconds.get(name, 0.0) + spent
+        _add(seconds, processor.seconds)
         return out
-    chunks = [articles[i : i + CHUNK_SIZE] for i in range(0, len(articles), CHUNK_SIZE)]
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(config, tasks, results), daemon=True)
-        for _ in range(min(jobs, len(chunks)))
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        for number, chunk in enumerate(chunks):
-            tasks.put((number, list(chunk)))
-        for _ in workers:
-            tasks.put(None)
-        done: dict[int, list[list[Record]]] = {}
-        for _ in chunks:
-            number, records, error, chunk_seconds = _next_result(results, workers)
-            if error is not None:
-                raise RuntimeError(f"worker failed:\n{error}")
-            done[number] = records
-            for name, value in chunk_seconds.items():
-                seconds[name] = seconds.get(name, 0.0) + value
-            if progress:
-                progress(len(records))
-    finally:
-        for worker in workers:
-            worker.join(timeout=5)
-            if worker.is_alive():
-                worker.terminate()
-    return [records for number in range(len(chunks)) for records in done[number]]
+    chunks = [list(articles[i : i + CHUNK_SIZE]) for i in range(0, len(articles), CHUNK_SIZE)]
+    results: list[list[Record]] = []
+    context: Any = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(config,),
+    ) as pool:
+        try:
+            for records, chunk_seconds in pool.map(_process_chunk, chunks):
+                results.extend(records)
+                _add(seconds, chunk_seconds)
+                if progress:
+                    progress(len(records))
+        except BrokenProcessPool as exc:
+            raise RuntimeError(f"a worker process died: {exc}") from None
+    return results
