@@ -45,7 +45,7 @@ test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/pipeline bench --jobs 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ _EXPORTS = {
     "compare_outputs": "pipeline.output",
     "render_outputs": "pipeline.output",
     "write_outputs": "pipeline.output",
-    "RunResult": "pipeline.runner",
+    "RunResult": "pipeline.result",
     "run_pipeline": "pipeline.runner",
 }
 

@@ -10,136 +10,23 @@ import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from pipeline.cli_options import CONFIG, FIX_LEVEL, JOBS, RAW_DIR, run_options
 from pipeline.cli_review import EXIT_OK, EXIT_USAGE, report, show, write_report
-from pipeline.config import KEEP_POLICIES, Config, ConfigError, load_config
+from pipeline.config import Config, ConfigError, load_config
 from pipeline.layout import INDEX_FILE, REPORT_FILE
-from pipeline.rules import FIX_LEVELS
 from pipeline.version import __version__
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help stays fast
     from pipeline.index import FingerprintIndex
+    from pipeline.result import RunResult
     from pipeline.review.decisions import DecisionSet
-    from pipeline.runner import RunResult
 
 EXIT_DIFFERENT, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 1, 3, 4
-
-_raw_dir = click.argument(
-    "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
-_out = click.option(
-    "--out",
-    "out_dir",
-    default="cleaned",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
-)
-_config = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Config file (pipeline.toml, or a pyproject.toml with [tool.pipeline]). "
-    "Default: the first found from the working directory upwards.",
-)
-_jobs = click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes (default from config, else 1). Output is identical for any value.",
-)
-_quiet = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
-_fix_level = click.option(
-    "--fix-level",
-    type=click.Choice(FIX_LEVELS),
-    default=None,
-    help="Least confidence of the repairs applied: 'probable' (the default: certain and "
-    "probable) or 'certain' (probable repairs become flags). Overrides the config.",
-)
-
-
-_keep = click.option(
-    "--keep",
-    type=click.Choice(KEEP_POLICIES),
-    default=None,
-    help="Which copy of a repeated paragraph is kept: the 'first' (in source path order, the "
-    "default) or the 'longest'. Overrides the config.",
-)
-
-
-_keep_furniture = click.option(
-    "--keep-furniture/--drop-furniture",
-    "keep_furniture",
-    default=None,
-    help="Keep page furniture (breadcrumbs, navigation, adverts, meta lines, boilerplate) in the "
-    "records with its kind as the role, or move it to dropped.jsonl (the default). Overrides "
-    "the config.",
-)
-
-
-_review = click.option(
-    "--review",
-    "review_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Review file of editors' decisions (default: [review] file of the config, "
-    "review.toml beside the config file; a missing default file means no decisions).",
-)
-
-
-_index = click.option(
-    "--index",
-    "index_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=f"Fingerprint index (SQLite). Default: OUT_DIR/{INDEX_FILE}.",
-)
-_no_index = click.option(
-    "--no-index", is_flag=True, help="Neither read nor write the index: a full run over RAW_DIR."
-)
-_rebuild = click.option(
-    "--rebuild",
-    is_flag=True,
-    help="Ignore the index: process every file in RAW_DIR, forget files no longer there, and "
-    "write the index anew.",
-)
-
-
-_format = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["jsonl", "parquet"]),
-    default="jsonl",
-    show_default=True,
-    help="Record files as JSON lines, or as Parquet (en/zh/other/dropped.parquet, the same "
-    "fields; needs pyarrow: pip install 'career-article-pipeline[parquet]').",
-)
-
-
-def _options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for decorate in (
-        _format,
-        _quiet,
-        _rebuild,
-        _no_index,
-        _index,
-        _review,
-        _keep_furniture,
-        _keep,
-        _fix_level,
-        _jobs,
-        _config,
-        _out,
-        _raw_dir,
-    ):
-        command = decorate(command)
-    return command
 
 
 def _load(
@@ -167,7 +54,9 @@ def _load(
         review_file = Path(config.review.file)
         if review_path is None and not review_file.exists():
             return config, DecisionSet()
-        return config, load_decisions(review_file, rejectable_rules(config.repair))
+        return config, load_decisions(
+            review_file, rejectable_rules(r.name for r in config.repair.user_rules)
+        )
     except (ConfigError, ReviewError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -184,6 +73,20 @@ def _open_index(
     if rebuild:
         index.forget_all()
     return index
+
+
+def _with_engine(config: Config, engine: str | None, address: str | None) -> Config:
+    config = config.with_engine(engine, address)
+    if config.engine == "ray":
+        try:
+            import ray  # noqa: F401  (only to say clearly that it is missing)
+        except ModuleNotFoundError:
+            click.echo(
+                "Error: --engine ray needs Ray: pip install 'career-article-pipeline[ray]'",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+    return config
 
 
 def _rendered(result: RunResult, config: Config, output_format: str) -> dict[str, bytes]:
@@ -263,7 +166,7 @@ def main() -> None:
 
 
 @main.command()
-@_options
+@run_options
 @click.option(
     "--report",
     is_flag=True,
@@ -283,6 +186,8 @@ def run(
     rebuild: bool,
     quiet: bool,
     output_format: str,
+    engine: str | None,
+    ray_address: str | None,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -298,6 +203,7 @@ def run(
     config, decisions = _load(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
+    config = _with_engine(config, engine, ray_address)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions)
     from pipeline.output import other_format_files, write_outputs
@@ -317,7 +223,7 @@ def run(
 
 
 @main.command()
-@_options
+@run_options
 def check(
     raw_dir: Path,
     out_dir: Path,
@@ -332,6 +238,8 @@ def check(
     rebuild: bool,
     quiet: bool,
     output_format: str,
+    engine: str | None,
+    ray_address: str | None,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
@@ -339,6 +247,7 @@ def check(
     config, decisions = _load(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
+    config = _with_engine(config, engine, ray_address)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
     from pipeline.output import compare_outputs
@@ -355,9 +264,9 @@ def check(
 
 
 @main.command()
-@_raw_dir
-@_config
-@_fix_level
+@RAW_DIR
+@CONFIG
+@FIX_LEVEL
 @click.option("--flags-only", is_flag=True, help="List only the flags, not the repairs made.")
 @click.option(
     "--format",
@@ -432,7 +341,7 @@ main.add_command(show)
     show_default=True,
     help="The whole corpus, or its first 500 documents.",
 )
-@_jobs
+@JOBS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def bench(corpus: Path, size: str, jobs: int | None, as_json: bool) -> None:
     """Benchmark the pipeline: MB/s, paragraphs/s, peak memory, seconds per stage, dedup

@@ -18,6 +18,7 @@ from pipeline.rules import FIX_LEVELS, RULE_NAMES, user_rule_problem
 
 SPLIT_MODES = ("auto", "blank", "line")
 KEEP_POLICIES = ("first", "longest")
+ENGINES = ("local", "ray")
 
 
 class ConfigError(ValueError):
@@ -139,11 +140,14 @@ class Config:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
     jobs: int = 1
+    engine: str = "local"  # where the per-article stage runs: "local" processes or "ray"
+    ray_address: str = ""  # a Ray cluster's address; empty: a new local instance
 
     def output_dict(self) -> dict[str, Any]:
         """The options that shape the output, as written to the manifest (``jobs`` left out)."""
         data = dataclasses.asdict(self)
-        data.pop("jobs")
+        for name in ("jobs", "engine", "ray_address"):  # where it runs never changes the output
+            data.pop(name)
         user_dict = self.segmentation.user_dict
         if user_dict:  # the file's name and content, not where it lies on this machine
             content = Path(user_dict).read_bytes()
@@ -156,6 +160,11 @@ class Config:
     def with_jobs(self, jobs: int | None) -> Config:
         """Return a copy with ``jobs`` overridden when given."""
         return self if jobs is None else replace(self, jobs=jobs)
+
+    def with_engine(self, engine: str | None, address: str | None = None) -> Config:
+        """Return a copy with the engine (and a Ray address) overridden when given."""
+        config = self if engine is None else replace(self, engine=engine)
+        return config if address is None else replace(config, ray_address=address)
 
     def with_fix_level(self, fix_level: str | None) -> Config:
         """Return a copy with the repair ``fix_level`` overridden when given."""
@@ -272,6 +281,8 @@ def _validate(config: Config, where: str) -> Config:
             raise ConfigError(f"{where}.segmentation: {message}") from None
     if config.jobs < 1:
         raise ConfigError(f"{where}: 'jobs' must be at least 1")
+    if config.engine not in ENGINES:
+        raise ConfigError(f"{where}: 'engine' must be one of {', '.join(ENGINES)}")
     if config.review.report_full < 0:
         raise ConfigError(f"{where}.review: 'report_full' must be 0 or more")
     _validate_repair(config.repair, f"{where}.repair")

@@ -39,7 +39,8 @@ from pipeline.fingerprint import (
 )
 from pipeline.records import DroppedParagraph, Paragraph, Record, dropped_from
 
-KnownSignatures = Mapping[int, Signatures]  # MinHash rows by id() of the paragraph
+Place = tuple[str, int]  # a paragraph's source and index
+KnownSignatures = Mapping[Place, Signatures]  # MinHash rows, by place
 CONTENT_ROLES = frozenset({"title", "heading", "body"})
 _DIGIT = re.compile("[0-9]")
 _ONLY_DIGITS = re.compile("[0-9]+")
@@ -60,6 +61,11 @@ class Item:
     long_enough: bool
 
     @property
+    def place(self) -> Place:
+        """The paragraph's source and index: how it is known outside dedup."""
+        return (self.source, self.paragraph.index)
+
+    @property
     def across(self) -> bool:
         """Whether it may be dropped for a paragraph of another article."""
         return self.long_enough and self.paragraph.role != "title"
@@ -74,8 +80,12 @@ class Match:
     similarity: float
 
 
-def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
-    """Every paragraph of ``records`` in corpus order, with its comparison key."""
+def collect_items(
+    records: Sequence[Record], config: DedupConfig, keys: Mapping[Place, str] | None = None
+) -> list[Item]:
+    """Every paragraph of ``records`` in corpus order, with its comparison key (from ``keys``,
+    by place, when known)."""
+    keys = keys or {}
     ordered: list[tuple[str, int, int, Paragraph]] = []
     article_numbers: dict[str, int] = {}
     for record in records:
@@ -87,7 +97,9 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> list[Item]:
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
         least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
-        key = comparison_key(paragraph.text)
+        key = keys.get((source, paragraph.index))
+        if key is None:
+            key = comparison_key(paragraph.text)
         items.append(Item(position, article, source, paragraph, key, len(paragraph.text) >= least))
     return items
 
@@ -154,7 +166,7 @@ class Deduplicator:
 
     def find(self, items: Sequence[Item], known: KnownSignatures | None = None) -> dict[int, Match]:
         """The items to drop, by position, each with what it matched. ``known`` signatures (by
-        ``id`` of the paragraph, as the index keeps them) are used instead of computing them."""
+        place) are used instead of computing them."""
         groups: dict[str, list[int]] = defaultdict(list)
         for item in items:
             if item.key:
@@ -207,13 +219,10 @@ class Deduplicator:
             eligible = next((p for p in members if items[p].long_enough), None)
             if eligible is not None:
                 representatives.append(eligible)
-        missing = [p for p in representatives if id(items[p].paragraph) not in known]
+        missing = [p for p in representatives if items[p].place not in known]
         computed = dict(zip(missing, signatures([items[p].key for p in missing]), strict=True))
         rows = np.array(
-            [
-                computed[p] if p in computed else known[id(items[p].paragraph)]
-                for p in representatives
-            ],
+            [computed[p] if p in computed else known[items[p].place] for p in representatives],
             dtype=np.uint64,
         ).reshape(len(representatives), PERMUTATIONS)
         neighbours: dict[str, set[str]] = defaultdict(set)
@@ -291,21 +300,25 @@ def _without_kept_by_editors(items: Sequence[Item], drops: dict[int, Match]) -> 
 
 
 def deduplicate(
-    records: list[Record], config: DedupConfig, known: KnownSignatures | None = None
+    records: list[Record],
+    config: DedupConfig,
+    known: KnownSignatures | None = None,
+    keys: Mapping[Place, str] | None = None,
 ) -> tuple[list[Record], list[DroppedParagraph]]:
     """Drop repeated paragraphs from ``records``; return the records left (those with no
     paragraph left are removed) and the dropped paragraphs in corpus order. The records'
-    paragraph lists are edited in place."""
+    paragraph lists are edited in place. ``known`` signatures and ``keys`` (by place: source and
+    index), computed where the articles were processed, are used instead of computing them."""
     collecting = gc.isenabled()
     gc.disable()  # many small objects, none cyclic: the collector would only slow this down
     try:
-        items = collect_items(records, config)
+        items = collect_items(records, config, keys)
         drops = Deduplicator(config).find(items, known) if config.enabled else {}
     finally:
         if collecting:
             gc.enable()
     drops = _without_kept_by_editors(items, drops)
-    dropped_ids = {id(items[position].paragraph) for position in drops}
+    dropped_places = {items[position].place for position in drops}
     dropped = [
         dropped_from(
             items[position].source,
@@ -319,7 +332,9 @@ def deduplicate(
     ]
     kept_records = []
     for record in records:
-        paragraphs = [p for p in record.paragraphs if id(p) not in dropped_ids]
+        paragraphs = [
+            p for p in record.paragraphs if (record.source, p.index) not in dropped_places
+        ]
         if paragraphs:
             record.paragraphs = paragraphs
             kept_records.append(record)

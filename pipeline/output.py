@@ -25,7 +25,7 @@ from pipeline.layout import (
     REPORT_FILE,
 )
 from pipeline.records import Record, to_json, to_json_line
-from pipeline.runner import RunResult
+from pipeline.result import RunResult
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pipeline.output import FURNITURE_REASONS, tally
 from pipeline.records import Problem
+from pipeline.result import RunResult
 from pipeline.review.apply import Outcome
-from pipeline.runner import RunResult
 from pipeline.textsafe import printable_name
 
 _MAX_LANGS = 6  # languages listed by name in the summary; the rest are summed on one line

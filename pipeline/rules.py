@@ -6,10 +6,7 @@ those, in this order; a test keeps the two in step)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pipeline.config import RepairConfig
+from collections.abc import Iterable
 
 BUILTIN_RULE_NAMES: tuple[str, ...] = (
     "html_entities",
@@ -59,8 +56,7 @@ def user_rule_problem(name: str, pattern: str, replacement: str, confidence: str
     return None
 
 
-def rejectable_rules(repair: RepairConfig) -> frozenset[str]:
-    """The rules whose fixes a ``reject_repair`` decision may name under this config."""
-    return frozenset(
-        {*BUILTIN_RULE_NAMES, *READING_RULE_NAMES, *(rule.name for rule in repair.user_rules)}
-    )
+def rejectable_rules(user_rules: Iterable[str]) -> frozenset[str]:
+    """The rules whose fixes a ``reject_repair`` decision may name, given the names of the
+    config's user rules."""
+    return frozenset({*BUILTIN_RULE_NAMES, *READING_RULE_NAMES, *user_rules})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
@@ -22,43 +21,10 @@ from pipeline.furniture.stage import FurnitureStage
 from pipeline.index import FingerprintIndex, IndexedFile
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
-from pipeline.records import Article, DroppedParagraph, Problem, Record
-from pipeline.review.apply import Outcome, drop_decided, outcomes
+from pipeline.records import Article, Problem, Record
+from pipeline.result import RunResult
+from pipeline.review.apply import drop_decided, outcomes
 from pipeline.review.decisions import DecisionSet
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced, in output order."""
-
-    inputs: list[InputFile]
-    ignored: list[str]
-    records: list[Record]
-    dropped: list[DroppedParagraph] = field(default_factory=list)
-    paragraphs_in: dict[str, int] = field(default_factory=dict)
-    reused: int = 0  # files taken from the index instead of being read again
-    remembered: int = 0  # of those, files no longer in RAW_DIR
-    furniture: dict[str, int] = field(default_factory=dict)  # paragraphs by furniture kind
-    decisions: DecisionSet = field(default_factory=DecisionSet)
-    review: list[Outcome] = field(default_factory=list)  # what became of each decision
-    # Seconds spent in each stage (per-article ones summed over worker processes): for the
-    # benchmark only, never written to an output.
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def problems(self) -> list[Problem]:
-        """Every problem found, in input order."""
-        return [problem for item in self.inputs for problem in item.problems]
-
-    @property
-    def has_errors(self) -> bool:
-        """True when some input (a file or a line) could not be read."""
-        return any(problem.severity == "error" for problem in self.problems)
-
-    @property
-    def article_count(self) -> int:
-        """How many articles were read."""
-        return sum(item.article_count for item in self.inputs)
 
 
 def run_pipeline(
@@ -106,10 +72,12 @@ def run_pipeline(
         article.decisions = decisions.for_source(article.source)
     if on_start:
         on_start(len(articles))
-    per_article = iter(process_articles(articles, config, config.jobs, progress, clock.seconds))
+    processed = process_articles(articles, config, config.jobs, progress)
+    clock.seconds.update(processed.seconds)
     clock.lap("per-article (wall)")
+    per_article = iter(processed.records)
     records: list[Record] = []
-    signatures_of: dict[int, Signatures] = {}
+    signatures_of: dict[tuple[str, int], Signatures] = {}  # by place: source and index
     for item in files:
         if isinstance(item, IndexedFile):
             file_records, rows = item.records, item.signatures
@@ -120,13 +88,10 @@ def run_pipeline(
                 continue  # dedup computes the signatures it needs
             rows = _signatures(file_records)
             if item.sha256 is not None:
-                index.put(
-                    IndexedFile(item, file_records, rows), decisions.digest_for_file(item.path)
-                )
-        paragraphs = [p for record in file_records for p in record.paragraphs]
-        signatures_of.update(
-            (id(paragraph), row) for paragraph, row in zip(paragraphs, rows, strict=True)
-        )
+                indexed = IndexedFile(item, file_records, rows)
+                index.put(indexed, decisions.digest_for_file(item.path))
+        places = [(r.source, p.index) for r in file_records for p in r.paragraphs]
+        signatures_of.update(zip(places, rows, strict=True))
         records.extend(file_records)
     paragraphs_in: dict[str, int] = {}
     for record in records:
@@ -175,6 +140,11 @@ class _Clock:
         self._last = now
 
 
+def _signatures(records: list[Record]) -> Signatures:
+    keys = [comparison_key(p.text) for record in records for p in record.paragraphs]
+    return signatures(keys)
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -188,8 +158,3 @@ def _stale(path: str) -> InputFile:
         "longer in RAW_DIR: left out (put it back, or run with --rebuild to forget it)"
     )
     return InputFile(path, problems=[Problem(path, reason, "stale_index_entry", "warning")])
-
-
-def _signatures(records: list[Record]) -> Signatures:
-    keys = [comparison_key(p.text) for record in records for p in record.paragraphs]
-    return signatures(keys)

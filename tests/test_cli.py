@@ -270,3 +270,12 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
     ):
         assert figures[key] > 0, key
     assert {"repair", "language", "segmentation", "dedup", "render"} <= set(figures["stages"])
+
+
+def test_engine_ray_without_ray_is_a_usage_error(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(raw_dir, "en.txt", EN)
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    code, _, err = invoke("run", str(raw_dir), "--engine", "ray")
+    assert code == 2 and "pip install 'career-article-pipeline[ray]'" in err
