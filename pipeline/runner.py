@@ -1,9 +1,9 @@
 """The whole run: read every input, process the articles, collect records, counts and problems.
 
 Stage order: read and split (:mod:`pipeline.reading`), then per article: repair, furniture labels,
-language and segmentation (:mod:`pipeline.process`, in parallel when ``jobs`` > 1), then over the
-ordered records: page furniture set aside (:mod:`pipeline.furniture.stage`) and deduplication
-(:mod:`pipeline.dedup`), which fill ``dropped``.
+review decisions, language and segmentation (:mod:`pipeline.process`, on the engine's worker
+processes when ``jobs`` > 1), then over the ordered records the corpus stages of
+:mod:`pipeline.stages` (editors' drops, site furniture, deduplication), which fill ``dropped``.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.decoding import Decoder
-from pipeline.dedup import deduplicate
 from pipeline.fingerprint import Signatures, comparison_key, signatures
-from pipeline.furniture.stage import FurnitureStage
 from pipeline.index import FingerprintIndex, IndexedFile
 from pipeline.parallel import ProgressCallback, process_articles
 from pipeline.reading import InputFile, discover, read_file
-from pipeline.records import Article, Problem, Record
+from pipeline.records import Article, DroppedParagraph, Problem, Record
 from pipeline.result import RunResult
-from pipeline.review.apply import drop_decided, outcomes
+from pipeline.review.apply import outcomes
 from pipeline.review.decisions import DecisionSet
+from pipeline.stages import SiteFurniture, corpus_stages
 
 
 def run_pipeline(
@@ -98,15 +97,14 @@ def run_pipeline(
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
     order = {record.source: number for number, record in reversed(list(enumerate(records)))}
     clock.lap("signatures")
-    records, by_editors = drop_decided(records)
-    furniture = FurnitureStage(config)
-    records, set_aside = furniture.apply(records)
-    clock.lap("site furniture")
-    records, duplicates = deduplicate(records, config.dedup, signatures_of)
-    clock.lap("dedup")
-    dropped = sorted(
-        [*by_editors, *set_aside, *duplicates], key=lambda d: (order[d.source], d.index)
-    )
+    dropped: list[DroppedParagraph] = []
+    stages = corpus_stages(config, signatures_of)
+    for stage in stages:
+        records, stage_dropped = stage.apply(records)
+        dropped.extend(stage_dropped)
+        clock.lap(stage.name)
+    dropped.sort(key=lambda d: (order[d.source], d.index))
+    furniture = next(stage for stage in stages if isinstance(stage, SiteFurniture))
     everything = [
         *((r.source, p.index, p.hash, p.decisions) for r in records for p in r.paragraphs),
         *((d.source, d.index, d.hash, d.decisions) for d in dropped),
