@@ -10,6 +10,7 @@ import contextlib
 import json
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ def _with_engine(config: Config, engine: str | None, address: str | None) -> Con
     return config
 
 
-def _rendered(result: RunResult, config: Config, output_format: str) -> dict[str, bytes]:
+def _rendered(result: RunResult, config: Config, output_format: str) -> Mapping[str, bytes]:
     from pipeline.output import render_outputs
 
     try:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.config import Config
 from pipeline.layout import (
@@ -152,55 +152,86 @@ def review_manifest(result: RunResult) -> dict[str, Any]:
     }
 
 
-def _render_jsonl(result: RunResult) -> dict[str, bytes]:
-    texts: dict[str, list[str]] = {name: [] for name in OUTPUT_FILES if name != MANIFEST_FILE}
-    for record in result.records:
-        texts[file_for(record)].append(to_json_line(record))
-    texts[DROPPED_FILE] = [to_json_line(dropped) for dropped in result.dropped]
-    return {name: "".join(lines).encode("utf-8") for name, lines in texts.items()}
+class Writer(Protocol):
+    """A record format: the files it writes and how each is rendered."""
+
+    names: tuple[str, ...]
+
+    def render(self, name: str, result: RunResult) -> bytes:
+        """The bytes of one of its files."""
+        ...
 
 
-def _render_parquet(result: RunResult) -> dict[str, bytes]:
-    from pipeline.parquet import render_parquet
+class JsonlWriter:
+    """JSON lines (the default): en.jsonl, zh.jsonl, other.jsonl and dropped.jsonl."""
 
-    return render_parquet(result.records, result.dropped)
+    names: tuple[str, ...] = tuple(name for name in OUTPUT_FILES if name != MANIFEST_FILE)
+
+    def render(self, name: str, result: RunResult) -> bytes:
+        """One file's lines, in record order."""
+        if name == DROPPED_FILE:
+            lines = [to_json_line(dropped) for dropped in result.dropped]
+        else:
+            lines = [to_json_line(r) for r in result.records if file_for(r) == name]
+        return "".join(lines).encode("utf-8")
 
 
-# The writers, by --format: each renders the records and dropped paragraphs to files.
-WRITERS: dict[str, Callable[[RunResult], dict[str, bytes]]] = {
-    "jsonl": _render_jsonl,
-    "parquet": _render_parquet,
-}
+class ParquetWriter:
+    """Parquet (pyarrow): en.parquet, zh.parquet, other.parquet and dropped.parquet."""
+
+    names: tuple[str, ...] = ("en.parquet", "zh.parquet", "other.parquet", "dropped.parquet")
+
+    def render(self, name: str, result: RunResult) -> bytes:
+        """One file's table."""
+        from pipeline.parquet import render_parquet_file
+
+        return render_parquet_file(name, result.records, result.dropped)
+
+
+# The writers, by --format.
+WRITERS: dict[str, Writer] = {"jsonl": JsonlWriter(), "parquet": ParquetWriter()}
+
+
+class RenderedOutputs(Mapping[str, bytes]):
+    """Every output file's name and exact bytes, each rendered when asked for: writing or
+    comparing them one by one never holds the whole output in memory."""
+
+    def __init__(self, result: RunResult, config: Config, output_format: str) -> None:
+        self._result, self._config, self._format = result, config, output_format
+        self._writer = WRITERS[output_format]
+        self._names = (*self._writer.names, MANIFEST_FILE)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name == MANIFEST_FILE:
+            manifest = build_manifest(self._result, self._config)
+            if self._format != "jsonl":
+                manifest["format"] = self._format
+                manifest["libraries"]["pyarrow"] = _version("pyarrow")
+            return (to_json(manifest, indent=2) + "\n").encode("utf-8")
+        if name not in self._names:
+            raise KeyError(name)
+        return self._writer.render(name, self._result)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def render_outputs(
     result: RunResult, config: Config, output_format: str = "jsonl"
-) -> dict[str, bytes]:
+) -> RenderedOutputs:
     """Every output file's name and exact bytes, in ``output_format`` (a key of
-    :data:`WRITERS`), and the manifest."""
-    files = WRITERS[output_format](result)
-    manifest = build_manifest(result, config)
-    if output_format != "jsonl":
-        manifest["format"] = output_format
-        manifest["libraries"]["pyarrow"] = _version("pyarrow")
-    files[MANIFEST_FILE] = (to_json(manifest, indent=2) + "\n").encode("utf-8")
-    return files
+    :data:`WRITERS`), and the manifest; each file is rendered when it is read."""
+    return RenderedOutputs(result, config, output_format)
 
 
 def other_format_files(output_format: str) -> list[str]:
     """The record files the other formats write (a run in ``output_format`` removes them, so
     that OUT_DIR never holds two formats of one run)."""
-    mine = set(render_names(output_format))
-    return sorted({n for f in WRITERS for n in render_names(f)} - mine)
-
-
-def render_names(output_format: str) -> tuple[str, ...]:
-    """The record and dropped files written in ``output_format``."""
-    if output_format == "parquet":
-        from pipeline.parquet import DROPPED_PARQUET, OTHER_PARQUET, PARQUET_FILES
-
-        return (*PARQUET_FILES.values(), OTHER_PARQUET, DROPPED_PARQUET)
-    return tuple(name for name in OUTPUT_FILES if name != MANIFEST_FILE)
+    mine = set(WRITERS[output_format].names)
+    return sorted({n for writer in WRITERS.values() for n in writer.names} - mine)
 
 
 def _version(name: str) -> str:
@@ -212,7 +243,7 @@ def _version(name: str) -> str:
         return "unknown"
 
 
-def write_outputs(out_dir: Path, files: dict[str, bytes]) -> None:
+def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> None:
     """Write each file atomically: a temp file in the same folder, then a rename over the old."""
     out_dir.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)
@@ -249,7 +280,7 @@ def _first_difference(old: bytes, new: bytes) -> str:
     return f"{len(old_lines) - 1} lines now, {len(new_lines) - 1} expected"
 
 
-def compare_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
+def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly).
     Other files in ``out_dir`` are reported too, except hidden ones (folders are not)."""
     differences = []

@@ -125,17 +125,19 @@ def _table_bytes(rows: list[dict[str, Any]], schema: Any) -> bytes:
     return sink.getvalue()
 
 
+def render_parquet_file(name: str, records: list[Record], dropped: list[DroppedParagraph]) -> bytes:
+    """One Parquet file of a run: a language file's records, or the dropped paragraphs."""
+    record_schema, dropped_schema = _schemas()
+    if name == DROPPED_PARQUET:
+        return _table_bytes([dropped_data(d) for d in dropped], dropped_schema)
+    rows = [record_data(r) for r in records if PARQUET_FILES.get(r.lang, OTHER_PARQUET) == name]
+    return _table_bytes(rows, record_schema)
+
+
 def render_parquet(records: list[Record], dropped: list[DroppedParagraph]) -> dict[str, bytes]:
     """The Parquet files of a run: one per output language file, and the dropped paragraphs."""
-    record_schema, dropped_schema = _schemas()
-    rows: dict[str, list[dict[str, Any]]] = {
-        name: [] for name in (*PARQUET_FILES.values(), OTHER_PARQUET)
-    }
-    for record in records:
-        rows[PARQUET_FILES.get(record.lang, OTHER_PARQUET)].append(record_data(record))
-    files = {name: _table_bytes(items, record_schema) for name, items in rows.items()}
-    files[DROPPED_PARQUET] = _table_bytes([dropped_data(d) for d in dropped], dropped_schema)
-    return files
+    names = (*PARQUET_FILES.values(), OTHER_PARQUET, DROPPED_PARQUET)
+    return {name: render_parquet_file(name, records, dropped) for name in names}
 
 
 def parquet_rows(data: bytes) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pipeline.config import Config
 from pipeline.furniture.local import label_article
 from pipeline.language import Label, LanguageDetector, resolve_undecided
-from pipeline.records import Article, Fix, Flag, Paragraph, Record, text_hash
+from pipeline.records import Article, Fix, Flag, Paragraph, Record, pack_tokens, text_hash
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import unreplay
 from pipeline.review.apply import (
@@ -125,7 +125,7 @@ class ArticleProcessor:
     def _segment(self, work: _Work) -> None:
         for paragraph in work.article.paragraphs:
             if paragraph.lang in SEGMENTED_LANGS:
-                paragraph.tokens = self._segmenter.tokens(paragraph.text)
+                paragraph.tokens = pack_tokens(self._segmenter.tokens(paragraph.text))
 
     def _split(self, work: _Work) -> None:
         work.records = split_by_language(work.article, work.labels)

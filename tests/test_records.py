@@ -50,3 +50,21 @@ def test_every_field_is_converted_in_field_order() -> None:
     ):
         assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)
     assert to_json_line(record) == json.dumps(asdict(record), ensure_ascii=False) + "\n"
+
+
+def test_packed_tokens_read_as_the_list_they_hold() -> None:
+    import pickle
+
+    from pipeline.records import Tokens, pack_tokens
+
+    items = ["电信", "客服", " ", "KPI", ""]
+    tokens = pack_tokens(items)
+    assert isinstance(tokens, Tokens)
+    assert list(tokens) == items and tokens == items and len(tokens) == 5
+    assert tokens[1] == "客服" and tokens[-2:] == ["KPI", ""]
+    assert pickle.loads(pickle.dumps(tokens)) == tokens
+    assert pack_tokens([]) == [] and len(pack_tokens([])) == 0
+    assert pack_tokens(["a\x1fb"]) == ["a\x1fb"]  # holds the separator: kept as a list
+    paragraph = _paragraph()
+    paragraph.tokens = pack_tokens(["职业", " ", "2010"])
+    assert paragraph_data(paragraph)["tokens"] == ["职业", " ", "2010"]
