@@ -18,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +32,7 @@ from pipeline.reading import InputFile
 from pipeline.records import Problem, Record, record_data, record_from_dict, to_json
 from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
-_INDEX_SCHEMA = "1"
+_INDEX_SCHEMA = "3"  # 3: entries are compressed JSON lines, read when looked up
 
 
 def processing_fingerprint(config: Config) -> str:
@@ -56,58 +59,100 @@ class IndexedFile:
     signatures: Signatures  # one row per paragraph, in record then paragraph order
 
 
+def _line(data: Any) -> bytes:
+    return (to_json(data) + "\n").encode("utf-8", "surrogatepass")
+
+
+def _unpacked_lines(packed: bytes, size: int = 1 << 20) -> Iterator[str]:
+    """The lines of a compressed entry, decompressed a piece at a time."""
+    decompressor = zlib.decompressobj()
+    rest = b""
+    for start in range(0, len(packed), size):
+        rest += decompressor.decompress(packed[start : start + size])
+        *lines, rest = rest.split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", "surrogatepass")
+    rest += decompressor.flush()
+    for line in rest.split(b"\n"):
+        if line:
+            yield line.decode("utf-8", "surrogatepass")
+
+
 class FingerprintIndex:
-    """The SQLite file of indexed inputs. Nothing is written until :meth:`save`."""
+    """The SQLite file of indexed inputs. Only each file's path, hash and fingerprint are read
+    at start; an entry (its records, zlib-compressed JSON, and its signatures) is read when
+    looked up. Nothing is written until :meth:`save`, which copies the entries kept from the
+    old file and adds the new ones."""
 
     def __init__(self, path: Path, config: Config) -> None:
         self.path = path
         self._fingerprint = processing_fingerprint(config)
-        self._rows: dict[str, tuple[str, str, str, bytes]] = {}
+        self._known: dict[str, tuple[str, str]] = {}  # path: (sha256, fingerprint) on disk
+        self._new: dict[str, tuple[str, str, bytes, bytes]] = {}  # rows to write
+        self._forgotten = False
+        self._reader: sqlite3.Connection | None = None  # opened on the first lookup
         if path.is_file():
             self._load()
 
     def _load(self) -> None:
         try:
             with sqlite3.connect(self.path) as connection:
-                rows = connection.execute(
-                    "SELECT path, sha256, fingerprint, entry, signatures FROM files"
-                ).fetchall()
+                rows = connection.execute("SELECT path, sha256, fingerprint FROM files").fetchall()
+            connection.close()
         except sqlite3.DatabaseError:
             return  # not an index we can read: processed again from RAW_DIR, then rewritten
         # Paths are stored as JSON strings: a file name may hold undecodable bytes (surrogates).
-        self._rows = {
-            json.loads(path): (sha, mark, entry, blob) for path, sha, mark, entry, blob in rows
-        }
+        self._known = {json.loads(path): (sha, mark) for path, sha, mark in rows}
 
     def paths(self) -> list[str]:
         """Every file the index knows, sorted."""
-        return sorted(self._rows)
+        return sorted({*self._known, *self._new})
 
     def is_current(self, path: str) -> bool:
         """Whether the entry for ``path`` was made with this run's processing settings."""
-        row = self._rows.get(path)
+        row = self._new.get(path) or self._known.get(path)
         return row is not None and row[1] == self._fingerprint
+
+    def _entry(self, path: str) -> tuple[bytes, bytes] | None:
+        if path in self._new:
+            _, _, entry, blob = self._new[path]
+            return entry, blob
+        try:
+            if self._reader is None:
+                self._reader = sqlite3.connect(self.path)
+            row = self._reader.execute(
+                "SELECT entry, signatures FROM files WHERE path = ?", (to_json(path),)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return None if row is None else (row[0], row[1])
 
     def lookup(
         self, path: str, sha256: str | None = None, decisions: str = ""
     ) -> IndexedFile | None:
         """The entry for ``path`` when it is current (and, if given, has this sha256) and was
         made with the same review decisions about it (their digest)."""
-        row = self._rows.get(path)
-        if row is None or row[1] != self._fingerprint or (sha256 and row[0] != sha256):
+        meta = self._known.get(path) if path not in self._new else self._new[path][:2]
+        if self._forgotten and path not in self._new:
             return None
-        entry = json.loads(row[2])
+        if meta is None or meta[1] != self._fingerprint or (sha256 and meta[0] != sha256):
+            return None
+        stored = self._entry(path)
+        if stored is None:
+            return None
+        lines = _unpacked_lines(stored[0])
+        entry = json.loads(next(lines))
         if entry.get("decisions", "") != decisions:
             return None
         item = InputFile(
             path,
-            sha256=row[0],
+            sha256=meta[0],
             encoding=entry["encoding"],
             problems=[Problem(**problem) for problem in entry["problems"]],
             articles_read=entry["articles"],
         )
-        records = [record_from_dict(record) for record in entry["records"]]
-        rows = np.frombuffer(row[3], dtype=np.uint64).reshape(-1, PERMUTATIONS)
+        records = [record_from_dict(json.loads(line)) for line in lines]
+        rows = np.frombuffer(stored[1], dtype=np.uint64).reshape(-1, PERMUTATIONS)
         return IndexedFile(item, records, rows)
 
     def put(self, indexed: IndexedFile, decisions: str = "") -> None:
@@ -119,28 +164,49 @@ class FingerprintIndex:
             "encoding": item.encoding,
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,
-            "records": [record_data(record) for record in indexed.records],
         }
+        # One line of the file's facts, then a line per record, compressed as they are made:
+        # a large file's records are never all in memory as text.
+        compressor = zlib.compressobj(1)
+        pieces = [compressor.compress(_line(entry))]
+        pieces += [compressor.compress(_line(record_data(r))) for r in indexed.records]
+        pieces.append(compressor.flush())
+        packed = b"".join(pieces)
         blob = np.ascontiguousarray(indexed.signatures, dtype=np.uint64).tobytes()
-        self._rows[item.path] = (item.sha256 or "", self._fingerprint, to_json(entry), blob)
+        self._new[item.path] = (item.sha256 or "", self._fingerprint, packed, blob)
 
     def forget_all(self) -> None:
         """Drop every entry (``--rebuild``)."""
-        self._rows = {}
+        self._known = {}
+        self._new = {}
+        self._forgotten = True
 
     def save(self) -> None:
-        """Write the index atomically: a new SQLite file, then a rename over the old one."""
+        """Write the index atomically: a new SQLite file (the kept entries copied from the old
+        one, then this run's), then a rename over the old one."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")
         temporary.unlink(missing_ok=True)
+        kept = sorted(set(self._known) - set(self._new))
         with sqlite3.connect(temporary) as connection:
             connection.execute(
                 "CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, fingerprint TEXT,"
-                " entry TEXT, signatures BLOB)"
+                " entry BLOB, signatures BLOB)"
             )
+            if kept and self.path.is_file():
+                connection.execute("ATTACH DATABASE ? AS old", (str(self.path),))
+                connection.executemany(
+                    "INSERT INTO files SELECT * FROM old.files WHERE path = ?",
+                    [(to_json(path),) for path in kept],
+                )
+                connection.commit()
+                connection.execute("DETACH DATABASE old")
             connection.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                [(to_json(path), *row) for path, row in sorted(self._rows.items())],
+                [(to_json(path), *row) for path, row in sorted(self._new.items())],
             )
         connection.close()
         temporary.replace(self.path)
