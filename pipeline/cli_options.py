@@ -16,7 +16,7 @@ from pipeline.rules import FIX_LEVELS
 RAW_DIR = click.argument(
     "raw_dir", default="raw", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-_out = click.option(
+OUT = click.option(
     "--out",
     "out_dir",
     default="cleaned",
@@ -38,7 +38,7 @@ JOBS = click.option(
     default=None,
     help="Worker processes (default from config, else 1). Output is identical for any value.",
 )
-_quiet = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 FIX_LEVEL = click.option(
     "--fix-level",
     type=click.Choice(FIX_LEVELS),
@@ -128,7 +128,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         _address,
         _engine,
         _format,
-        _quiet,
+        QUIET,
         _rebuild,
         _no_index,
         _index,
@@ -138,7 +138,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         FIX_LEVEL,
         JOBS,
         CONFIG,
-        _out,
+        OUT,
         RAW_DIR,
     ):
         command = decorate(command)

@@ -9,27 +9,11 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli_options import CONFIG, OUT, QUIET
 from pipeline.config import ConfigError, load_config
 from pipeline.layout import REPORT_FILE
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-OUT_OPTION = click.option(
-    "--out",
-    "out_dir",
-    default="cleaned",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
-)
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Config file (pipeline.toml, or a pyproject.toml with [tool.pipeline]). "
-    "Default: the first found from the working directory upwards.",
-)
-QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 
 
 def write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> None:
@@ -57,8 +41,8 @@ def _size(size: int) -> str:
 
 
 @click.command()
-@OUT_OPTION
-@CONFIG_OPTION
+@OUT
+@CONFIG
 @click.option(
     "--html",
     "html_path",
@@ -73,7 +57,7 @@ def _size(size: int) -> str:
     help="How many articles (the most changed) are shown in full; the rest are summary rows "
     "that expand to what changed. Default: [review] report_full of the config, else 200.",
 )
-@QUIET_OPTION
+@QUIET
 def report(
     out_dir: Path, config_path: Path | None, html_path: Path | None, full: int | None, quiet: bool
 ) -> None:
@@ -97,7 +81,7 @@ def report(
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@OUT_OPTION
+@OUT
 @click.option(
     "--plain/--color",
     "plain",

@@ -17,21 +17,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, write
 
+from pipeline.bench_report import CHROMIUM_ARGS
 from pipeline.cli import main
 from pipeline.review.decisions import decision_snippet
 from pipeline.review.html import unpacked_json
 from pipeline.review.model import paragraph_anchor
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = CHROMIUM_ARGS
 SEEDS = ("000_306bb36a3590e69e.txt", "003_bcd2a2650fb392b7.txt")
 COPIED = (
     "The call center has only a history of more than ten years in China, but it has created a "
