@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pipeline.config import Config
 from pipeline.furniture.local import label_article
 from pipeline.language import Label, LanguageDetector, resolve_undecided
-from pipeline.records import Article, Fix, Flag, Paragraph, Record, pack_tokens, text_hash
+from pipeline.records import Article, Fix, Flag, Paragraph, Record, text_hash
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import unreplay
 from pipeline.review.apply import (
@@ -29,6 +29,7 @@ from pipeline.review.apply import (
     title_text,
 )
 from pipeline.segmentation import Segmenter
+from pipeline.tokens import pack_tokens
 
 SEGMENTED_LANGS = frozenset({"zh", "mixed"})
 CONTEXT_LANGS = frozenset({"mixed", "und"})

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
-from typing import Any, Literal, overload
+from typing import Any, Literal
+
+from pipeline.tokens import pack_tokens
 
 Role = Literal[
     "title", "heading", "body", "breadcrumb", "navigation", "advert", "meta", "boilerplate"
@@ -118,69 +120,6 @@ class AppliedDecision:
         """Set the outcome, noting where the paragraph is now when the page shifted."""
         moved = paragraph_index != self.index
         self.outcome = outcome + (f" (the paragraph is now at index {paragraph_index})" * moved)
-
-
-class Tokens(Sequence[str]):
-    """A paragraph's tokens, kept as one string (a token list of a long Chinese paragraph is
-    hundreds of small objects: packed, it is one, a tenth of the memory, and cheap to send
-    between processes). It reads as a sequence of strings and equals the list it holds."""
-
-    __slots__ = ("_count", "_packed")
-    SEPARATOR = "\x1f"  # a control character: repaired text never holds one
-
-    def __init__(self, tokens: Iterable[str]) -> None:
-        items = list(tokens)
-        if any(self.SEPARATOR in token for token in items):
-            raise ValueError("a token holds the separator")
-        self._packed = self.SEPARATOR.join(items)
-        self._count = len(items)
-
-    def _items(self) -> list[str]:
-        return self._packed.split(self.SEPARATOR) if self._count else []
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        return self._items()[index]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items())
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Tokens):
-            return self._packed == other._packed and self._count == other._count
-        if isinstance(other, (list, tuple)):
-            return self._items() == list(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self._packed, self._count))
-
-    def __repr__(self) -> str:
-        return f"Tokens({self._items()!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_unpack_tokens, (self._packed, self._count))
-
-
-def _unpack_tokens(packed: str, count: int) -> Tokens:
-    tokens = Tokens.__new__(Tokens)
-    tokens._packed, tokens._count = packed, count
-    return tokens
-
-
-def pack_tokens(tokens: Iterable[str]) -> Sequence[str]:
-    """``tokens`` packed (:class:`Tokens`), or as a list if one holds the separator."""
-    items = list(tokens)
-    try:
-        return Tokens(items)
-    except ValueError:
-        return items
 
 
 @dataclass

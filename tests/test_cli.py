@@ -269,7 +269,9 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
         "jobs_speedup",
     ):
         assert figures[key] > 0, key
-    assert {"repair", "language", "segmentation", "dedup", "render"} <= set(figures["stages"])
+    assert {"repair", "language", "segmentation", "dedup", "render and write"} <= set(
+        figures["stages"]
+    )
 
 
 def test_engine_ray_without_ray_is_a_usage_error(

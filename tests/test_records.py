@@ -55,7 +55,7 @@ def test_every_field_is_converted_in_field_order() -> None:
 def test_packed_tokens_read_as_the_list_they_hold() -> None:
     import pickle
 
-    from pipeline.records import Tokens, pack_tokens
+    from pipeline.tokens import Tokens, pack_tokens
 
     items = ["电信", "客服", " ", "KPI", ""]
     tokens = pack_tokens(items)

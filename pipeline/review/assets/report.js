@@ -2,7 +2,7 @@
   "use strict";
   // Everything from the input is put in the page with textContent or as a property: never as
   // markup. The page runs under a CSP that allows this script alone.
-  var PAGE = 100;
+  var PAGE = 50;
   var articles = [];
   var byAnchor = new Map();
   var list = document.getElementById("articles");
@@ -24,7 +24,7 @@
         if (!item.target.querySelector(".body")) { renderBody(byAnchor.get(item.target.id), item.target); }
       }
     });
-  }, { rootMargin: "1500px 0px" }) : null;
+  }, { rootMargin: "600px 0px" }) : null;
 
   // Controls, bidirectional formatting and invisible characters are shown as escapes: a name
   // or a text cannot reorder the line it is on, nor hide what was removed.
