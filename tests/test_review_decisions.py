@@ -441,3 +441,9 @@ def test_reject_repair_of_an_unknown_rule_is_a_usage_error(corpus: Path) -> None
     decide(source="b.txt", index=3, hash="00000000", action="reject_repair", rule="no_such_rule")
     code, _, err = invoke("run", str(corpus), "--out", "cleaned", "-q")
     assert code == 2 and "review.toml:6: unknown rule 'no_such_rule'" in err
+
+
+def test_a_review_file_with_a_syntax_error_is_exit_2_naming_the_line(corpus: Path) -> None:
+    Path("review.toml").write_text('[[decision]]\nsource = "a.txt"\nindex = = 1\n', "utf-8")
+    code, _, err = invoke("check", str(corpus), "--out", "cleaned")
+    assert code == 2 and err.startswith("Error: review.toml:3: not valid TOML")
