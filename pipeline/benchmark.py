@@ -176,9 +176,10 @@ def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
         }
         if jobs > 1:
             many = _run_in_child(raw, folder / f"out-{jobs}", jobs)
-            same = all(
-                (folder / "out-1" / p.name).read_bytes() == p.read_bytes()
-                for p in (folder / f"out-{jobs}").iterdir()
+            one_dir, many_dir = folder / "out-1", folder / f"out-{jobs}"
+            names = sorted(p.name for p in one_dir.iterdir())
+            same = names == sorted(p.name for p in many_dir.iterdir()) and all(
+                (one_dir / name).read_bytes() == (many_dir / name).read_bytes() for name in names
             )
             figures |= {
                 f"seconds_{jobs}_jobs": round(many["seconds"], 2),

@@ -76,6 +76,20 @@ def _open_index(
     return index
 
 
+def _needs(output_format: str) -> None:
+    """Stop with a usage error before the run when the format's library is missing."""
+    if output_format == "parquet":
+        try:
+            import pyarrow  # noqa: F401  (only to say clearly that it is missing)
+        except ModuleNotFoundError:
+            click.echo(
+                "Error: --format parquet needs pyarrow: "
+                "pip install 'career-article-pipeline[parquet]'",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+
+
 def _with_engine(config: Config, engine: str | None, address: str | None) -> Config:
     config = config.with_engine(engine, address)
     if config.engine == "ray":
@@ -93,11 +107,7 @@ def _with_engine(config: Config, engine: str | None, address: str | None) -> Con
 def _rendered(result: RunResult, config: Config, output_format: str) -> Mapping[str, bytes]:
     from pipeline.output import render_outputs
 
-    try:
-        return render_outputs(result, config, output_format)
-    except ModuleNotFoundError as exc:  # pyarrow, for Parquet
-        click.echo(f"Error: --format {output_format} needs {exc.name}: pip install it", err=True)
-        sys.exit(EXIT_USAGE)
+    return render_outputs(result, config, output_format)
 
 
 def _stderr_is_terminal() -> bool:
@@ -205,6 +215,7 @@ def run(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = _with_engine(config, engine, ray_address)
+    _needs(output_format)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions)
     from pipeline.output import other_format_files, write_outputs
@@ -249,8 +260,11 @@ def check(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = _with_engine(config, engine, ray_address)
+    _needs(output_format)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
+    if index is not None:
+        index.close()  # read, never written
     from pipeline.output import compare_outputs
 
     differences = compare_outputs(out_dir, _rendered(result, config, output_format))

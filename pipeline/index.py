@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -95,12 +97,15 @@ class FingerprintIndex:
             self._load()
 
     def _load(self) -> None:
+        connection = None
         try:
-            with sqlite3.connect(self.path) as connection:
-                rows = connection.execute("SELECT path, sha256, fingerprint FROM files").fetchall()
-            connection.close()
+            connection = sqlite3.connect(self.path)
+            rows = connection.execute("SELECT path, sha256, fingerprint FROM files").fetchall()
         except sqlite3.DatabaseError:
             return  # not an index we can read: processed again from RAW_DIR, then rewritten
+        finally:
+            if connection is not None:
+                connection.close()
         # Paths are stored as JSON strings: a file name may hold undecodable bytes (surrogates).
         self._known = {json.loads(path): (sha, mark) for path, sha, mark in rows}
 
@@ -128,10 +133,11 @@ class FingerprintIndex:
         return None if row is None else (row[0], row[1])
 
     def lookup(
-        self, path: str, sha256: str | None = None, decisions: str = ""
+        self, path: str, sha256: str | None = None, decisions: str | None = ""
     ) -> IndexedFile | None:
         """The entry for ``path`` when it is current (and, if given, has this sha256) and was
-        made with the same review decisions about it (their digest)."""
+        made with the same review decisions about it (their digest; ``None``: whatever they
+        were, for a file no longer in RAW_DIR, which cannot be processed again)."""
         meta = self._known.get(path) if path not in self._new else self._new[path][:2]
         if self._forgotten and path not in self._new:
             return None
@@ -142,7 +148,7 @@ class FingerprintIndex:
             return None
         lines = _unpacked_lines(stored[0])
         entry = json.loads(next(lines))
-        if entry.get("decisions", "") != decisions:
+        if decisions is not None and entry.get("decisions", "") != decisions:
             return None
         item = InputFile(
             path,
@@ -181,15 +187,22 @@ class FingerprintIndex:
         self._new = {}
         self._forgotten = True
 
-    def save(self) -> None:
-        """Write the index atomically: a new SQLite file (the kept entries copied from the old
-        one, then this run's), then a rename over the old one."""
+    def close(self) -> None:
+        """Close the file (``check`` reads the index and never saves it)."""
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    def save(self) -> None:
+        """Write the index atomically: a new SQLite file (the kept entries copied from the old
+        one, then this run's), then a rename over the old one."""
+        self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.unlink(missing_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.close(handle)
+        temporary = Path(name)
         kept = sorted(set(self._known) - set(self._new))
         with sqlite3.connect(temporary) as connection:
             connection.execute(
@@ -209,4 +222,8 @@ class FingerprintIndex:
                 [(to_json(path), *row) for path, row in sorted(self._new.items())],
             )
         connection.close()
-        temporary.replace(self.path)
+        try:
+            temporary.replace(self.path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise

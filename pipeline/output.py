@@ -284,6 +284,7 @@ def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly).
     Other files in ``out_dir`` are reported too, except hidden ones (folders are not)."""
     differences = []
+    names = set(files)  # the names alone: a file is rendered only when compared
     for name, data in files.items():
         path = out_dir / name
         if not path.is_file():
@@ -297,7 +298,7 @@ def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
             differences.append(f"{name}: differs ({_first_difference(current, data)})")
     if out_dir.is_dir():
         for path in sorted(out_dir.iterdir()):
-            known = path.name in files or path.name == REPORT_FILE
+            known = path.name in names or path.name == REPORT_FILE
             if not known and not path.name.startswith(".") and not path.is_dir():
                 differences.append(f"{path.name}: not written by run")
     return differences

@@ -47,15 +47,16 @@ def process_on_ray(
             log_to_driver=False,
             configure_logging=False,
         )
+    actors: list[Any] = []
     try:
         actor_class: Any = ray.remote(_Worker)  # Ray's generic handle types say little here
         count = max(1, min(config.jobs, len(chunks)))
-        actors: list[Any] = [actor_class.remote(config) for _ in range(count)]
+        actors = [actor_class.remote(config) for _ in range(count)]
         refs = [actors[n % count].process.remote(chunk) for n, chunk in enumerate(chunks)]
         for ref in refs:
             on_chunk(ray.get(ref))
-        for actor in actors:
-            ray.kill(actor)
     finally:
+        for actor in actors:  # also on a cluster that outlives this run
+            ray.kill(actor)
         if started:
             ray.shutdown()

@@ -342,6 +342,8 @@ def to_json_line(obj: Any) -> str:
     """Serialise a record-model dataclass (or plain data) as one stable JSON line."""
     if isinstance(obj, Record):
         data: Any = record_data(obj)
+    elif isinstance(obj, Paragraph):
+        data = paragraph_data(obj)
     elif isinstance(obj, DroppedParagraph):
         data = dropped_data(obj)
     else:

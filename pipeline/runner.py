@@ -56,7 +56,10 @@ def run_pipeline(
         indexed = None
         if index is not None and (data is not None or path in remembered):
             digest = None if data is None else hashlib.sha256(data).hexdigest()
-            indexed = index.lookup(path, digest, decisions.digest_for_file(path))
+            # A file no longer in RAW_DIR cannot be processed again: its entry is taken whatever
+            # decisions it was made with (new ones about it are reported stale).
+            wanted = None if path in remembered else decisions.digest_for_file(path)
+            indexed = index.lookup(path, digest, wanted)
         if indexed is not None:
             files.append(indexed)
             reused += 1

@@ -40,8 +40,8 @@ class Tokens(Sequence[str]):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Tokens):
             return self._packed == other._packed and self._count == other._count
-        if isinstance(other, (list, tuple)):
-            return self._items() == list(other)
+        if isinstance(other, list):
+            return self._items() == other
         return NotImplemented
 
     def __hash__(self) -> int:

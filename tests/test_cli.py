@@ -281,3 +281,13 @@ def test_engine_ray_without_ray_is_a_usage_error(
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     code, _, err = invoke("run", str(raw_dir), "--engine", "ray")
     assert code == 2 and "pip install 'career-article-pipeline[ray]'" in err
+
+
+def test_format_parquet_without_pyarrow_is_a_usage_error(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(raw_dir, "en.txt", EN)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if pyarrow were not installed
+    for command in ("run", "check"):
+        code, _, err = invoke(command, str(raw_dir), "--format", "parquet")
+        assert code == 2 and "pip install 'career-article-pipeline[parquet]'" in err

@@ -68,3 +68,12 @@ def test_packed_tokens_read_as_the_list_they_hold() -> None:
     paragraph = _paragraph()
     paragraph.tokens = pack_tokens(["职业", " ", "2010"])
     assert paragraph_data(paragraph)["tokens"] == ["职业", " ", "2010"]
+
+
+def test_a_paragraph_with_packed_tokens_serialises() -> None:
+    from pipeline.tokens import pack_tokens
+
+    paragraph = _paragraph()
+    paragraph.tokens = pack_tokens(["职业", " ", "2010"])
+    assert json.loads(to_json_line(paragraph))["tokens"] == ["职业", " ", "2010"]
+    assert pack_tokens(["a"]) != ("a",)  # equal to the list it holds, as a list would be

@@ -447,3 +447,16 @@ def test_a_review_file_with_a_syntax_error_is_exit_2_naming_the_line(corpus: Pat
     Path("review.toml").write_text('[[decision]]\nsource = "a.txt"\nindex = = 1\n', "utf-8")
     code, _, err = invoke("check", str(corpus), "--out", "cleaned")
     assert code == 2 and err.startswith("Error: review.toml:3: not valid TOML")
+
+
+def test_a_decision_about_a_file_no_longer_in_raw_dir_leaves_it_in_and_is_stale(
+    corpus: Path,
+) -> None:
+    """A remembered file (in the index, gone from RAW_DIR) cannot be processed again: its
+    records stay as they were, and a new decision about it is reported, not half-applied."""
+    before = where("a.txt", 2)
+    (corpus / "a.txt").rename(corpus.parent / "a.txt.away")
+    decide(source="a.txt", index=2, hash=before[1]["hash"], action="drop")
+    code, err = run(corpus)
+    assert code == 0 and "stale" in err
+    assert where("a.txt", 2)[0] == "en.jsonl"
