@@ -1,14 +1,16 @@
 """The Ray engine (``--engine ray``): the per-article stage on Ray actors, one
 :class:`~pipeline.process.ArticleProcessor` each (jieba and the langdetect profiles load once
 per actor). Chunks are the same as the local engine's and their results are taken in
-chunk order, and the corpus stages (site furniture; dedup: signatures, grouping by band key,
-verifying, the keep-first rule) run in the driver as they do locally: the output is byte for
-byte the local engine's. Ray is an optional extra: ``pip install 'career-article-pipeline[ray]'``.
+chunk order. Dedup's first phase, the MinHash signature of every paragraph, runs in parallel Ray
+tasks; the global phase (grouping by band key, verifying, the keep-first rule) and site
+furniture run in the driver as they do locally: the output is byte for byte the local
+engine's. Ray is an optional extra: ``pip install 'career-article-pipeline[ray]'``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from pipeline.config import Config
@@ -26,6 +28,50 @@ class _Worker:
         from pipeline.parallel import process_chunk
 
         return process_chunk(self._processor, chunk)
+
+
+@contextlib.contextmanager
+def ray_session(config: Config) -> Iterator[None]:
+    """A Ray instance for the run: a new local one with ``config.jobs`` CPUs, or the cluster at
+    ``config.ray_address``; shut down at the end if this run started it."""
+    import ray
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(
+            address=config.ray_address or None,
+            num_cpus=None if config.ray_address else config.jobs,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+        )
+    try:
+        yield
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _signature_rows(keys: list[str]) -> Any:
+    from pipeline.fingerprint import signatures
+
+    return signatures(keys)
+
+
+def signatures_on_ray(keys: Sequence[str], config: Config, size: int = 8192) -> Any:
+    """MinHash signatures of ``keys`` (the dedup's first phase), computed in parallel Ray tasks
+    of ``size`` keys; rows in the order of ``keys``, the same as :func:`signatures` gives."""
+    import numpy as np
+    import ray
+
+    from pipeline.fingerprint import PERMUTATIONS
+
+    task: Any = ray.remote(_signature_rows)
+    refs = [task.remote(list(keys[i : i + size])) for i in range(0, len(keys), size)]
+    blocks = [ray.get(ref) for ref in refs]
+    if not blocks:
+        return np.zeros((0, PERMUTATIONS), dtype=np.uint64)
+    return np.concatenate(blocks)
 
 
 def process_on_ray(

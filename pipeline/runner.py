@@ -41,7 +41,24 @@ def run_pipeline(
     from it, files it remembers that are no longer in ``raw_dir`` take part too, and it is
     updated (not saved: the caller saves it after writing the outputs). ``decisions`` (the
     review file's) are applied to the paragraphs they name; :attr:`RunResult.review` says what
-    became of each."""
+    became of each. With ``config.engine`` "ray", one Ray instance serves the whole run."""
+    if config.engine != "ray":
+        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions)
+    from pipeline.ray_engine import ray_session
+
+    with ray_session(config):
+        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions)
+
+
+def _run(
+    raw_dir: Path,
+    config: Config,
+    progress: ProgressCallback | None,
+    on_start: Callable[[int], None] | None,
+    out_dir: Path | None,
+    index: FingerprintIndex | None,
+    decisions: DecisionSet | None,
+) -> RunResult:
     decisions = decisions or DecisionSet()
     clock = _Clock()
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
@@ -99,6 +116,8 @@ def run_pipeline(
     for record in records:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
     order = {record.source: number for number, record in reversed(list(enumerate(records)))}
+    if config.engine == "ray":
+        _signatures_on_ray(records, signatures_of, config)
     clock.lap("signatures")
     dropped: list[DroppedParagraph] = []
     stages = corpus_stages(config, signatures_of)
@@ -139,6 +158,21 @@ class _Clock:
         now = time.perf_counter()
         self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
         self._last = now
+
+
+def _signatures_on_ray(
+    records: list[Record], known: dict[tuple[str, int], Signatures], config: Config
+) -> None:
+    """Add the signatures the index did not give, computed on Ray."""
+    from pipeline.ray_engine import signatures_on_ray
+
+    places, keys = [], []
+    for record in records:
+        for paragraph in record.paragraphs:
+            if (record.source, paragraph.index) not in known:
+                places.append((record.source, paragraph.index))
+                keys.append(comparison_key(paragraph.text))
+    known.update(zip(places, signatures_on_ray(keys, config), strict=True))
 
 
 def _signatures(records: list[Record]) -> Signatures:
