@@ -201,6 +201,9 @@ class FingerprintIndex:
         handle, name = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # mkstemp makes 0600; the index is an ordinary file
         os.close(handle)
         temporary = Path(name)
         kept = sorted(set(self._known) - set(self._new))
