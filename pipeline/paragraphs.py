@@ -12,6 +12,7 @@ and each removal is recorded as a fix with its offsets into the original paragra
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -67,9 +68,26 @@ def display_width(text: str, limit: int | None = None) -> int:
     with a threshold up to ``limit`` needs (long paragraphs cost nothing)."""
     if text.isascii() or (limit is not None and len(text) >= limit):
         return len(text)
+    if _BEYOND_BMP.search(text):
+        return slow_display_width(text)
+    return len(text) + text.translate(_width_table()).count("W")
+
+
+def slow_display_width(text: str) -> int:
+    """:func:`display_width` character by character (beyond the BMP; the table's reference)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@functools.cache
+def _width_table() -> str:
+    """``W`` for every wide (or full-width) BMP character, ``n`` for the others: built once per
+    process on first use (20 ms), immutable."""
+    return "".join(
+        "W" if unicodedata.east_asian_width(chr(code)) in "WF" else "n" for code in range(0x10000)
+    )
+
+
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 _JOIN_WITHOUT_SPACE = re.compile(
     "[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
     "\U00020000-\U0003ffff]"
