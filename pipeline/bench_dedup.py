@@ -1,10 +1,7 @@
-"""Deduplication figures for the benchmark command (:mod:`pipeline.bench`).
-
-Speed is measured on records built straight from ``docs.jsonl`` (language by script, no jieba),
-against NFKC-normalising the same paragraphs in the same process, on half the corpus and on all
-of it. Recall and the originals lost are measured on the whole run's ``dropped`` list against the
-corpus labels (``kind``: orig, exact, exact_ws, near). A re-scrape (the corpus four times with new
-ids) must keep exactly what one copy keeps.
+"""Deduplication accuracy for ``pipeline bench`` and the corpus tests: recall and the originals
+lost, measured on a run's ``dropped`` list against the corpus labels (``kind``: orig, exact,
+exact_ws, near), and a re-scrape (the corpus several times with new ids), which must keep exactly
+what one copy keeps.
 """
 
 from __future__ import annotations
@@ -12,75 +9,16 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.dedup import deduplicate
-from pipeline.records import DroppedParagraph, Paragraph, Record
+from pipeline.records import DroppedParagraph, Record
 from pipeline.runner import run_pipeline
 
 _HAN = re.compile("[\u4e00-\u9fff]")
-
-
-def _show(name: str, value: object) -> None:
-    print(f"  {name}: {value}")
-
-
-def _records(docs: list[dict[str, Any]]) -> list[Record]:
-    records = []
-    for number, doc in enumerate(docs):
-        paragraphs = [
-            Paragraph(index, "body", text, lang="zh" if _HAN.search(text) else "en")
-            for index, text in enumerate(doc["paragraphs"], start=1)
-        ]
-        source = f"docs.jsonl:{number + 1}"
-        records.append(Record(f"{number:016x}", source, None, None, "x", None, None, paragraphs))
-    return records
-
-
-def _time_dedup(docs: list[dict[str, Any]], repeats: int = 3) -> tuple[float, float, int]:
-    """The least CPU time of ``repeats`` runs of NFKC and of dedup (CPU time, so that other
-    processes on the machine do not count), and how many paragraphs were dropped."""
-    nfkc_times, dedup_times, dropped = [], [], 0
-    for _ in range(repeats):
-        records = _records(docs)
-        texts = [paragraph.text for record in records for paragraph in record.paragraphs]
-        start = time.process_time()
-        for text in texts:
-            unicodedata.normalize("NFKC", text)
-        nfkc_times.append(time.process_time() - start)
-        start = time.process_time()
-        dropped = len(deduplicate(records, Config().dedup)[1])
-        dedup_times.append(time.process_time() - start)
-    return min(dedup_times), min(nfkc_times), dropped
-
-
-def bench_dedup_speed(corpus: Path) -> None:
-    """Dedup time against NFKC time, and how it grows from half the corpus to all of it."""
-    print("\n== 6. deduplication speed (deduplicate on docs.jsonl records) ==")
-    with (corpus / "docs.jsonl").open(encoding="utf-8") as handle:
-        docs = [json.loads(line) for line in handle if line.strip()]
-    # Every other document: a half with the same mix of languages, sources and lengths as the
-    # whole (the later documents of the corpus are longer, so its first half is not half).
-    half = docs[::2]
-    _time_dedup(docs[:50], repeats=1)  # warm up: imports, tables
-    half_time, half_nfkc, half_dropped = _time_dedup(half)
-    full_time, full_nfkc, full_dropped = _time_dedup(docs)
-    paragraphs = sum(len(doc["paragraphs"]) for doc in docs)
-    half_paragraphs = sum(len(doc["paragraphs"]) for doc in half)
-    _show("documents (all / every other one)", f"{len(docs):,} / {len(half):,}")
-    _show("paragraphs (all / half)", f"{paragraphs:,} / {half_paragraphs:,}")
-    _show("NFKC CPU s, best of 3 (all / half)", f"{full_nfkc:.2f} / {half_nfkc:.2f}")
-    _show("dedup CPU s, best of 3 (all / half)", f"{full_time:.2f} / {half_time:.2f}")
-    _show("dedup / NFKC (all; target <= 15)", f"{full_time / full_nfkc:.1f}x")
-    _show("all / half dedup time (doubling; target <= 2.2)", f"{full_time / half_time:.2f}x")
-    _show("all / half NFKC time (a linear step, for reference)", f"{full_nfkc / half_nfkc:.2f}x")
-    _show("dropped (all / half)", f"{full_dropped:,} / {half_dropped:,}")
 
 
 def _too_short(text: str) -> bool:
@@ -160,36 +98,6 @@ def accuracy(
     )
 
 
-def dedup_accuracy(
-    dropped: list[DroppedParagraph], paragraphs: list[str], labels: list[dict[str, Any]]
-) -> None:
-    """Print exact and near-duplicate recall and the originals lost, against the labels."""
-    print("\n== 7. deduplication accuracy (whole run's dropped.jsonl against labels) ==")
-    figures = accuracy(dropped, paragraphs, labels)
-    _show("exact duplicates dropped", f"{figures.exact_found:,} / {figures.exact:,}")
-    _show("  kept by design: shorter than min_length_zh/en across articles", figures.exact_short)
-    _show(
-        "exact duplicates dropped, those left out (target 100%)",
-        f"{100 * figures.exact_recall:.2f}%",
-    )
-    _show(
-        "near-duplicates dropped (target >= 99%)",
-        f"{figures.near_found:,} / {figures.near:,} ({100 * figures.near_recall:.2f}%)",
-    )
-    _show("orig paragraphs dropped as repeats of their article's title", figures.title_repeats)
-    lost = sum(figures.originals_lost.values())
-    _show(
-        "orig paragraphs dropped for any other reason (target <= 0.1%)",
-        f"{lost:,} / {figures.originals:,} ({100 * figures.originals_lost_share:.3f}%)",
-    )
-    _show("  by reason", dict(figures.originals_lost.most_common()))
-    for item in figures.examples:
-        _show(
-            f"  e.g. {item.reason} {item.similarity}", f"{item.text[:60]!r} -> {item.duplicate_of}"
-        )
-    _show("dropped by reason", dict(Counter(item.reason for item in dropped).most_common()))
-
-
 @dataclass(frozen=True)
 class Rescrape:
     """What a run keeps of a corpus repeated ``copies`` times with new ids (a re-scrape)."""
@@ -238,20 +146,3 @@ def rescrape(lines: list[str], copies: int, jobs: int) -> Rescrape:
     first = Counter({key[1:]: n for key, n in kept_many.items() if key[0] == 0})
     later = sum(n for key, n in kept_many.items() if key[0] > 0)
     return Rescrape(once_keys, first, later)
-
-
-def bench_rescrape(corpus: Path, jobs: int, copies: int = 4) -> None:
-    """A re-scrape: the corpus four times with new ids keeps exactly what one copy keeps."""
-    print(f"\n== 8. re-scrape ({copies} copies of docs.jsonl with new ids, jobs={jobs}) ==")
-    lines = (corpus / "docs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    start = time.perf_counter()
-    figures = rescrape(lines, copies, jobs)
-    _show("time s (one copy, then all)", f"{time.perf_counter() - start:.1f}")
-    _show("paragraphs kept from one copy", f"{sum(figures.kept_once.values()):,}")
-    _show(
-        f"paragraphs kept from {copies} copies: first / later copies",
-        f"{sum(figures.kept_first.values()):,} / {figures.kept_later:,}",
-    )
-    _show(
-        "the copies keep exactly what one copy keeps (target yes)", "yes" if figures.same else "no"
-    )
