@@ -271,7 +271,7 @@ _ACTIONS = st.sampled_from(["keep", "drop", "set_lang", "set_role", "set_title",
 
 
 # Each example is two whole runs (jieba and the language profiles load in each): few examples.
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(st.lists(_paragraph_text(), min_size=1, max_size=5), min_size=1, max_size=4),
     st.lists(st.tuples(st.integers(0, 10**6), _ACTIONS), max_size=8),
