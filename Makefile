@@ -41,8 +41,9 @@ browser:
 	    $(SUDO) apt-get install -y -q chromium chromium-driver >/dev/null; }; }
 	@command -v chromium >/dev/null
 
+# Two test processes (one per core), a test file each at a time: its fixtures stay together.
 test: lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.installed
 	$(BIN)/pipeline bench --jobs 2
