@@ -1,9 +1,10 @@
 """Clean scraped English and Chinese career articles into structured, auditable records.
 
-Library entry points: :func:`load_config`, :func:`run_pipeline`, :func:`render_outputs`,
-:func:`write_outputs` and :func:`compare_outputs`. The ``pipeline`` command is a thin layer over
-them. They are imported on first use, so that ``import pipeline`` (and ``pipeline --help``)
-stays fast.
+Library entry points: :func:`load_config`, :func:`run_pipeline`, :func:`save_run` (write a
+run's outputs into a folder), :func:`compare_run` (what differs from them), :func:`render_outputs`
+(the outputs as bytes, for small runs), :func:`write_outputs` and :func:`compare_outputs`. The
+``pipeline`` command is a thin layer over them. They are imported on first use, so that
+``import pipeline`` (and ``pipeline --help``) stays fast.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ _EXPORTS = {
     "ConfigError": "pipeline.config",
     "load_config": "pipeline.config",
     "compare_outputs": "pipeline.output",
+    "compare_run": "pipeline.output",
+    "save_run": "pipeline.output",
     "render_outputs": "pipeline.output",
     "write_outputs": "pipeline.output",
     "RunResult": "pipeline.result",

@@ -67,14 +67,15 @@ def prepare_raw(corpus: Path, size: str, folder: Path) -> tuple[Path, list[dict[
 def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
     """One pipeline run (in this process): its time, its stages and its peak memory."""
     from pipeline.config import Config
-    from pipeline.output import render_outputs, write_outputs
+    from pipeline.output import save_run
     from pipeline.runner import run_pipeline
 
     config = Config().with_jobs(jobs)
     start = time.perf_counter()
     result = run_pipeline(raw, config)
     ran = time.perf_counter()
-    write_outputs(out, render_outputs(result, config))  # each file rendered as it is written
+    save_run(out, result, config, "jsonl")
+    result.close()
     stages = {**result.seconds, "render and write": time.perf_counter() - ran}
     return {
         "seconds": time.perf_counter() - start,

@@ -10,7 +10,6 @@ import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,12 +103,6 @@ def _with_engine(config: Config, engine: str | None, address: str | None) -> Con
     return config
 
 
-def _rendered(result: RunResult, config: Config, output_format: str) -> Mapping[str, bytes]:
-    from pipeline.output import render_outputs
-
-    return render_outputs(result, config, output_format)
-
-
 def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
@@ -121,24 +114,29 @@ def _run(
     quiet: bool,
     index: FingerprintIndex | None,
     decisions: DecisionSet,
+    work_dir: Path | None = None,
 ) -> RunResult:
     from pipeline.report import problem_line, review_line
     from pipeline.runner import run_pipeline
 
     if quiet or not _stderr_is_terminal():
-        result = run_pipeline(raw_dir, config, out_dir=out_dir, index=index, decisions=decisions)
+        result = run_pipeline(
+            raw_dir, config, out_dir=out_dir, index=index, decisions=decisions, work_dir=work_dir
+        )
     else:
         with contextlib.ExitStack() as stack:
             bars: list[Any] = []
 
             def start(total: int) -> None:
-                bar = click.progressbar(length=total, label="articles", file=sys.stderr)
+                bar = click.progressbar(length=total, label="files", file=sys.stderr)
                 bars.append(stack.enter_context(bar))
 
             def advance(done: int) -> None:
                 bars[0].update(done)
 
-            result = run_pipeline(raw_dir, config, advance, start, out_dir, index, decisions)
+            result = run_pipeline(
+                raw_dir, config, advance, start, out_dir, index, decisions, work_dir
+            )
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)
     for outcome in result.review:
@@ -217,18 +215,20 @@ def run(
     config = _with_engine(config, engine, ray_address)
     _needs(output_format)
     index = _open_index(out_dir, index_path, no_index, rebuild, config)
-    result = _run(raw_dir, out_dir, config, quiet, index, decisions)
-    from pipeline.output import other_format_files, write_outputs
+    result = _run(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
+    from pipeline.output import other_format_files, save_run
     from pipeline.report import summary
 
-    files = _rendered(result, config, output_format)
-    write_outputs(out_dir, files)
+    try:
+        counts = save_run(out_dir, result, config, output_format)
+    finally:
+        result.close()
     for name in other_format_files(output_format):  # an earlier run's, in the other format
         (out_dir / name).unlink(missing_ok=True)
     if index is not None:
         index.save()
     if not quiet:
-        click.echo(summary(result, out_dir))
+        click.echo(summary(result, out_dir, counts))
     if report:
         write_report(out_dir, out_dir / REPORT_FILE, config.review.report_full, quiet)
     sys.exit(EXIT_INPUT_PROBLEMS if result.has_errors else EXIT_OK)
@@ -265,9 +265,12 @@ def check(
     result = _run(raw_dir, out_dir, config, True, index, decisions)
     if index is not None:
         index.close()  # read, never written
-    from pipeline.output import compare_outputs
+    from pipeline.output import compare_run
 
-    differences = compare_outputs(out_dir, _rendered(result, config, output_format))
+    try:
+        differences = compare_run(out_dir, result, config, output_format)
+    finally:
+        result.close()
     for line in differences:
         click.echo(line)
     if differences:

@@ -25,7 +25,7 @@ class BlockItem(Protocol):
     @property
     def article(self) -> int: ...
     @property
-    def key(self) -> str: ...
+    def key(self) -> str | int: ...
     @property
     def long_enough(self) -> bool: ...
     @property
@@ -93,7 +93,7 @@ class _Sequences:
             for article, positions in self.articles.items()
             for number, position in enumerate(positions)
         }
-        self._with: dict[tuple[str, str | None, int], list[int]] = defaultdict(list)
+        self._with: dict[tuple[str | int, str | int | None, int], list[int]] = defaultdict(list)
         for position in self._place:
             key = items[position].key
             for side in (-1, 1):
@@ -103,7 +103,7 @@ class _Sequences:
         """The positions kept in the article of ``position``."""
         return self.articles[self._place[position][0]]
 
-    def _key_beside(self, position: int, side: int) -> str | None:
+    def _key_beside(self, position: int, side: int) -> str | int | None:
         article, number = self._place[position]
         positions = self.articles[article]
         beside = number + side

@@ -31,13 +31,16 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.config import DedupConfig
 from pipeline.copies import copied_block_drops
 from pipeline.fingerprint import (
+    BANDS,
     PERMUTATIONS,
     Signatures,
-    candidate_pair_arrays,
+    band_keys,
+    band_pair_arrays,
     comparison_key,
     signatures,
 )
 from pipeline.records import DroppedParagraph, Paragraph, Record, dropped_from
+from pipeline.spill import StubParagraph
 
 Place = tuple[str, int]  # a paragraph's source and index
 KnownSignatures = Mapping[Place, Signatures]  # MinHash rows, by place
@@ -45,6 +48,7 @@ CONTENT_ROLES = frozenset({"title", "heading", "body"})
 _DIGIT = re.compile("[0-9]")
 _ONLY_DIGITS = re.compile("[0-9]+")
 _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article
+_BATCH = 8192  # signatures computed at a time
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,24 @@ class Item:
     article: int
     source: str
     paragraph: Paragraph
-    key: str
+    key: str | int  # the comparison key, or for a spilled paragraph its digest
     long_enough: bool
+
+    @property
+    def key_text(self) -> str:
+        """The comparison key itself (read from the spill for a spilled paragraph)."""
+        if isinstance(self.key, str):
+            return self.key
+        assert isinstance(self.paragraph, StubParagraph)
+        return self.paragraph.key_text
+
+    @property
+    def key_length(self) -> int:
+        """The comparison key's length in characters."""
+        if isinstance(self.key, str):
+            return len(self.key)
+        assert isinstance(self.paragraph, StubParagraph)
+        return self.paragraph.key_length
 
     @property
     def place(self) -> Place:
@@ -81,7 +101,7 @@ class Match:
 
 
 def collect_items(
-    records: Sequence[Record], config: DedupConfig, keys: Mapping[Place, str] | None = None
+    records: Sequence[Record], config: DedupConfig, keys: Mapping[Place, str | int] | None = None
 ) -> list[Item]:
     """Every paragraph of ``records`` in corpus order, with its comparison key (from ``keys``,
     by place, when known)."""
@@ -97,9 +117,12 @@ def collect_items(
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
         least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
-        key = keys.get((source, paragraph.index))
+        key: str | int | None = keys.get((source, paragraph.index))
         if key is None:
-            key = comparison_key(paragraph.text)
+            if isinstance(paragraph, StubParagraph):
+                key = paragraph.key
+            else:
+                key = comparison_key(paragraph.text)
         items.append(Item(position, article, source, paragraph, key, len(paragraph.text) >= least))
     return items
 
@@ -125,8 +148,8 @@ class _References:
 
     def __init__(self) -> None:
         self.members: set[int] = set()
-        self._in_article: dict[tuple[str, int], int] = {}
-        self._across: dict[str, int] = {}
+        self._in_article: dict[tuple[str | int, int], int] = {}
+        self._across: dict[str | int, int] = {}
 
     def add(self, item: Item) -> None:
         self.members.add(item.position)
@@ -134,7 +157,7 @@ class _References:
         if item.long_enough:
             self._across.setdefault(item.key, item.position)
 
-    def first_for(self, item: Item, key: str) -> int | None:
+    def first_for(self, item: Item, key: str | int) -> int | None:
         """The first reference with ``key`` that ``item`` may be dropped for: in its own
         article, or in another when the item may be dropped across articles and the reference
         is long enough (a title may be the reference)."""
@@ -143,6 +166,35 @@ class _References:
             found.append(self._across.get(key))
         positions = [position for position in found if position is not None]
         return min(positions) if positions else None
+
+
+class _LocalPairs:
+    """The pairs inside each article that are compared whatever MinHash says: a paragraph
+    with a short key, or one that may not be dropped across articles, with every other
+    paragraph of its article that has another key. Found when asked for, never all listed:
+    an article of many short lines would make the list grow with the square of its length."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self._items = items
+        self._members: dict[int, list[int]] = defaultdict(list)
+        self._paired: dict[int, list[int]] = defaultdict(list)  # the short ones, by article
+        for item in items:
+            if item.key:
+                self._members[item.article].append(item.position)
+                if self.pairs_all(item):
+                    self._paired[item.article].append(item.position)
+
+    @staticmethod
+    def pairs_all(item: Item) -> bool:
+        """Whether ``item`` is paired with every other paragraph of its article."""
+        return item.key_length < _SHORT_KEY or not item.across
+
+    def of(self, item: Item) -> list[int]:
+        """The positions ``item`` is paired with in its article."""
+        if not item.key:
+            return []
+        pool = self._members if self.pairs_all(item) else self._paired
+        return [p for p in pool.get(item.article, ()) if self._items[p].key != item.key]
 
 
 class Deduplicator:
@@ -167,7 +219,7 @@ class Deduplicator:
     def find(self, items: Sequence[Item], known: KnownSignatures | None = None) -> dict[int, Match]:
         """The items to drop, by position, each with what it matched. ``known`` signatures (by
         place) are used instead of computing them."""
-        groups: dict[str, list[int]] = defaultdict(list)
+        groups: dict[str | int, list[int]] = defaultdict(list)
         for item in items:
             if item.key:
                 groups[item.key].append(item.position)
@@ -209,9 +261,9 @@ class Deduplicator:
     def _cross_article_neighbours(
         self,
         items: Sequence[Item],
-        groups: dict[str, list[int]],
+        groups: dict[str | int, list[int]],
         known: KnownSignatures,
-    ) -> dict[str, set[str]]:
+    ) -> dict[str | int, set[str | int]]:
         """Keys that MinHash LSH pairs, among the keys of paragraphs long enough to count across
         articles: each key once, by its first such paragraph."""
         representatives = []
@@ -219,17 +271,23 @@ class Deduplicator:
             eligible = next((p for p in members if items[p].long_enough), None)
             if eligible is not None:
                 representatives.append(eligible)
-        missing = [p for p in representatives if items[p].place not in known]
-        computed = dict(zip(missing, signatures([items[p].key for p in missing]), strict=True))
-        rows = np.array(
-            [computed[p] if p in computed else known[items[p].place] for p in representatives],
-            dtype=np.uint64,
-        ).reshape(len(representatives), PERMUTATIONS)
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        low, high = candidate_pair_arrays(rows)
+        # Band keys, a batch of rows at a time: the signatures themselves are never all kept.
+        bands = np.zeros((len(representatives), BANDS), dtype=np.uint64)
+        for start in range(0, len(representatives), _BATCH):
+            batch = representatives[start : start + _BATCH]
+            rows = np.zeros((len(batch), PERMUTATIONS), dtype=np.uint64)
+            missing = [n for n, p in enumerate(batch) if items[p].place not in known]
+            for n, p in enumerate(batch):
+                if items[p].place in known:
+                    rows[n] = known[items[p].place]
+            if missing:
+                rows[missing] = signatures([items[batch[n]].key_text for n in missing])
+            bands[start : start + len(batch)] = band_keys(rows)
+        neighbours: dict[str | int, set[str | int]] = defaultdict(set)
+        low, high = band_pair_arrays(bands)
         # Keys whose lengths differ by more than max_edits cannot be near-duplicates: most
         # chance collisions (on common n-grams) end here, before any verification.
-        lengths = np.array([len(items[p].key) for p in representatives], dtype=np.int64)
+        lengths = np.array([items[p].key_length for p in representatives], dtype=np.int64)
         close = np.abs(lengths[low] - lengths[high]) <= self._config.max_edits
         for a, b in zip(low[close].tolist(), high[close].tolist(), strict=True):
             first, second = items[representatives[a]].key, items[representatives[b]].key
@@ -237,34 +295,21 @@ class Deduplicator:
             neighbours[second].add(first)
         return neighbours
 
-    def _local_neighbours(self, items: Sequence[Item]) -> dict[int, set[int]]:
+    def _local_neighbours(self, items: Sequence[Item]) -> _LocalPairs:
         """Inside each article, paragraphs with short keys or that may not be dropped across
         articles are paired with every other paragraph: MinHash is weak on a few characters,
         and all pairs inside one article stay cheap."""
-        by_article: dict[int, list[int]] = defaultdict(list)
-        for item in items:
-            if item.key:
-                by_article[item.article].append(item.position)
-        neighbours: dict[int, set[int]] = defaultdict(set)
-        for members in by_article.values():
-            for a in members:
-                if len(items[a].key) >= _SHORT_KEY and items[a].across:
-                    continue
-                for b in members:
-                    if items[a].key != items[b].key:
-                        neighbours[a].add(b)
-                        neighbours[b].add(a)
-        return neighbours
+        return _LocalPairs(items)
 
     def _near_match(
         self,
         item: Item,
         items: Sequence[Item],
-        cross: dict[str, set[str]],
-        local: dict[int, set[int]],
+        cross: dict[str | int, set[str | int]],
+        local: _LocalPairs,
         references: _References,
     ) -> Match | None:
-        candidates = {p for p in local.get(item.position, ()) if p in references.members}
+        candidates = {p for p in local.of(item) if p in references.members}
         for other_key in cross.get(item.key, ()):
             reference = references.first_for(item, other_key)
             if reference is not None:
@@ -275,7 +320,7 @@ class Deduplicator:
                 item.across and items[other].long_enough
             ):
                 continue
-            score = self._similar(item.key, items[other].key)
+            score = self._similar(item.key_text, items[other].key_text)
             if score is not None and (best is None or score > best.similarity):
                 best = Match("near_duplicate", other, score)
         return best
@@ -303,7 +348,7 @@ def deduplicate(
     records: list[Record],
     config: DedupConfig,
     known: KnownSignatures | None = None,
-    keys: Mapping[Place, str] | None = None,
+    keys: Mapping[Place, str | int] | None = None,
 ) -> tuple[list[Record], list[DroppedParagraph]]:
     """Drop repeated paragraphs from ``records``; return the records left (those with no
     paragraph left are removed) and the dropped paragraphs in corpus order. The records'

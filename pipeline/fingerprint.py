@@ -131,25 +131,38 @@ def candidate_pairs(signature_rows: Signatures) -> set[tuple[int, int]]:
     return set(zip(low.tolist(), high.tolist(), strict=True))
 
 
+def band_keys(signature_rows: Signatures) -> Signatures:
+    """One mixed 64-bit key per band of each row: rows that share a band's ``ROWS`` values
+    share its key (a rare false collision costs one verification, never a wrong drop)."""
+    mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=ROWS, dtype=np.uint64) | 1
+    count = len(signature_rows)
+    blocks = signature_rows.reshape(count, BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys: Signatures = (blocks * mix).sum(axis=2, dtype=np.uint64)
+    return keys
+
+
 def candidate_pair_arrays(
     signature_rows: Signatures,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Pairs of rows (i < j, as two arrays) that share all ``ROWS`` values of at least one band
-    (MinHash LSH), each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each
-    band. The work grows linearly with the number of rows."""
-    count = len(signature_rows)
+    """:func:`band_pair_arrays` of the rows' :func:`band_keys`."""
+    return band_pair_arrays(band_keys(signature_rows))
+
+
+def band_pair_arrays(
+    bands: Signatures,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Pairs of rows (i < j, as two arrays) that share the key of at least one band (MinHash
+    LSH), each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each band. The
+    work grows linearly with the number of rows."""
+    count = len(bands)
     if count < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    mix = np.random.default_rng(_SEED + 1).integers(1, 2**63, size=ROWS, dtype=np.uint64) | 1
     firsts: list[npt.NDArray[np.int64]] = []
     seconds: list[npt.NDArray[np.int64]] = []
     for band in range(BANDS):
-        block = signature_rows[:, band * ROWS : (band + 1) * ROWS]
-        # A mixed 64-bit key stands for the band's values; a rare false collision costs one
-        # verification, never a wrong drop.
-        with np.errstate(over="ignore"):
-            keys = (block * mix[:ROWS]).sum(axis=1, dtype=np.uint64)
+        keys = bands[:, band]
         # Rows sorted by key, then by row number: a bucket is a run, its heads come first.
         order = np.lexsort((np.arange(count), keys))
         ordered = keys[order]

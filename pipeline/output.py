@@ -7,11 +7,12 @@ would write. Nothing written holds a time or an absolute path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,53 +39,49 @@ def file_for(record: Record) -> str:
     return RECORD_FILES.get(record.lang, OTHER_FILE)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Tally:
     """Counts over a run's output, shared by the manifest and the printed summary."""
 
-    records_per_file: Counter[str]
-    paragraphs_out: Counter[str]
-    paragraph_langs: Counter[str]
-    fixes: Counter[str]
-    fix_confidence: Counter[str]
-    flags: Counter[str]
-    errors: int
-    warnings: int
+    records_per_file: Counter[str] = field(default_factory=Counter)
+    paragraphs_out: Counter[str] = field(default_factory=Counter)
+    paragraph_langs: Counter[str] = field(default_factory=Counter)
+    fixes: Counter[str] = field(default_factory=Counter)
+    fix_confidence: Counter[str] = field(default_factory=Counter)
+    flags: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: Record) -> None:
+        """Count one output record."""
+        self.records_per_file[file_for(record)] += 1
+        self.paragraphs_out[record.lang] += len(record.paragraphs)
+        for paragraph in record.paragraphs:
+            self.paragraph_langs[paragraph.lang] += 1
+            if paragraph.fixes:
+                self.fixes.update(fix.rule for fix in paragraph.fixes)
+                self.fix_confidence.update(fix.confidence for fix in paragraph.fixes)
+            if paragraph.flags:
+                self.flags.update(flag.rule for flag in paragraph.flags)
 
 
 def tally(result: RunResult) -> Tally:
     """Count records per output file, paragraphs out per language, paragraph labels, fixes by
-    rule and by confidence, flags by rule, and problems by severity."""
-    records_per_file: Counter[str] = Counter(file_for(record) for record in result.records)
-    paragraphs_out: Counter[str] = Counter()
-    paragraph_langs: Counter[str] = Counter()
-    fixes: Counter[str] = Counter()
-    fix_confidence: Counter[str] = Counter()
-    flags: Counter[str] = Counter()
-    for record in result.records:
-        paragraphs_out[record.lang] += len(record.paragraphs)
-        for paragraph in record.paragraphs:
-            paragraph_langs[paragraph.lang] += 1
-            fixes.update(fix.rule for fix in paragraph.fixes)
-            fix_confidence.update(fix.confidence for fix in paragraph.fixes)
-            flags.update(flag.rule for flag in paragraph.flags)
+    rule and by confidence, and flags by rule (one pass over the spill)."""
+    counts = Tally()
+    for records, _ in result.articles():
+        for record in records:
+            counts.add(record)
+    return counts
+
+
+def build_manifest(
+    result: RunResult, config: Config, counts: Tally | None = None
+) -> dict[str, Any]:
+    """The manifest: versions, config, inputs with sha256 and encoding, counts, problems
+    (``counts``: the output's, when the writer counted them as it wrote)."""
+    counts = counts or tally(result)
     errors = sum(1 for problem in result.problems if problem.severity == "error")
     warnings = len(result.problems) - errors
-    return Tally(
-        records_per_file,
-        paragraphs_out,
-        paragraph_langs,
-        fixes,
-        fix_confidence,
-        flags,
-        errors,
-        warnings,
-    )
-
-
-def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
-    """The manifest: versions, config, inputs with sha256 and encoding, counts, problems."""
-    counts = tally(result)
+    reasons = result.drop_reasons
     return {
         "tool": TOOL_NAME,
         "tool_version": __version__,
@@ -107,15 +104,9 @@ def build_manifest(result: RunResult, config: Config) -> dict[str, Any]:
                 level: counts.fix_confidence[level] for level in ("certain", "probable")
             },
             "flags": dict(sorted(counts.flags.items())),
-            "dropped": {
-                reason: sum(1 for item in result.dropped if item.reason == reason)
-                for reason in DROP_REASONS
-            },
+            "dropped": {reason: reasons[reason] for reason in DROP_REASONS},
             "furniture": {kind: result.furniture.get(kind, 0) for kind in FURNITURE_REASONS},
-            "problems": {
-                "error": counts.errors,
-                "warning": counts.warnings,
-            },
+            "problems": {"error": errors, "warning": warnings},
         },
         "problems": [asdict(problem) for problem in result.problems],
         "review": review_manifest(result),
@@ -153,27 +144,37 @@ def review_manifest(result: RunResult) -> dict[str, Any]:
 
 
 class Writer(Protocol):
-    """A record format: the files it writes and how each is rendered."""
+    """A record format: the files it writes, and how it writes them into a folder."""
 
     names: tuple[str, ...]
 
-    def render(self, name: str, result: RunResult) -> bytes:
-        """The bytes of one of its files."""
+    def write(self, result: RunResult, folder: Path) -> Tally:
+        """Write its files into ``folder``; the counts of what it wrote."""
         ...
 
 
 class JsonlWriter:
-    """JSON lines (the default): en.jsonl, zh.jsonl, other.jsonl and dropped.jsonl."""
+    """JSON lines (the default): en.jsonl, zh.jsonl, other.jsonl and dropped.jsonl, written in
+    one pass over the spill, a line at a time."""
 
     names: tuple[str, ...] = tuple(name for name in OUTPUT_FILES if name != MANIFEST_FILE)
 
-    def render(self, name: str, result: RunResult) -> bytes:
-        """One file's lines, in record order."""
-        if name == DROPPED_FILE:
-            lines = [to_json_line(dropped) for dropped in result.dropped]
-        else:
-            lines = [to_json_line(r) for r in result.records if file_for(r) == name]
-        return "".join(lines).encode("utf-8")
+    def write(self, result: RunResult, folder: Path) -> Tally:
+        """Every record and dropped paragraph, in output order."""
+        counts = Tally()
+        with contextlib.ExitStack() as stack:
+            streams = {
+                name: stack.enter_context((folder / name).open("wb", buffering=1 << 20))
+                for name in self.names
+            }
+            dropped_stream = streams[DROPPED_FILE]
+            for records, dropped in result.articles():
+                for record in records:
+                    counts.add(record)
+                    streams[file_for(record)].write(to_json_line(record).encode("utf-8"))
+                for item in dropped:
+                    dropped_stream.write(to_json_line(item).encode("utf-8"))
+        return counts
 
 
 class ParquetWriter:
@@ -181,50 +182,68 @@ class ParquetWriter:
 
     names: tuple[str, ...] = ("en.parquet", "zh.parquet", "other.parquet", "dropped.parquet")
 
-    def render(self, name: str, result: RunResult) -> bytes:
-        """One file's table."""
+    def write(self, result: RunResult, folder: Path) -> Tally:
+        """One table per file (the records are all read into memory for it)."""
         from pipeline.parquet import render_parquet_file
 
-        return render_parquet_file(name, result.records, result.dropped)
+        records, dropped = result.records, result.dropped
+        for name in self.names:
+            (folder / name).write_bytes(render_parquet_file(name, records, dropped))
+        counts = Tally()
+        for record in records:
+            counts.add(record)
+        return counts
 
 
 # The writers, by --format.
 WRITERS: dict[str, Writer] = {"jsonl": JsonlWriter(), "parquet": ParquetWriter()}
 
 
-class RenderedOutputs(Mapping[str, bytes]):
-    """Every output file's name and exact bytes, each rendered when asked for: writing or
-    comparing them one by one never holds the whole output in memory."""
+def output_names(output_format: str) -> tuple[str, ...]:
+    """The files a run in ``output_format`` writes, the manifest last."""
+    return (*WRITERS[output_format].names, MANIFEST_FILE)
 
-    def __init__(self, result: RunResult, config: Config, output_format: str) -> None:
-        self._result, self._config, self._format = result, config, output_format
-        self._writer = WRITERS[output_format]
-        self._names = (*self._writer.names, MANIFEST_FILE)
 
-    def __getitem__(self, name: str) -> bytes:
-        if name == MANIFEST_FILE:
-            manifest = build_manifest(self._result, self._config)
-            if self._format != "jsonl":
-                manifest["format"] = self._format
-                manifest["libraries"]["pyarrow"] = _version("pyarrow")
-            return (to_json(manifest, indent=2) + "\n").encode("utf-8")
-        if name not in self._names:
-            raise KeyError(name)
-        return self._writer.render(name, self._result)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
+def write_run(result: RunResult, config: Config, folder: Path, output_format: str) -> Tally:
+    """Write every output file of ``result`` into ``folder`` (which exists), the manifest
+    last; the counts of what was written."""
+    counts = WRITERS[output_format].write(result, folder)
+    manifest = build_manifest(result, config, counts)
+    if output_format != "jsonl":
+        manifest["format"] = output_format
+        manifest["libraries"]["pyarrow"] = _version("pyarrow")
+    (folder / MANIFEST_FILE).write_bytes((to_json(manifest, indent=2) + "\n").encode("utf-8"))
+    return counts
 
 
 def render_outputs(
     result: RunResult, config: Config, output_format: str = "jsonl"
-) -> RenderedOutputs:
+) -> dict[str, bytes]:
     """Every output file's name and exact bytes, in ``output_format`` (a key of
-    :data:`WRITERS`), and the manifest; each file is rendered when it is read."""
-    return RenderedOutputs(result, config, output_format)
+    :data:`WRITERS`), and the manifest: all in memory, for small runs and tests."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-render-") as name:
+        folder = Path(name)
+        write_run(result, config, folder, output_format)
+        return {file: (folder / file).read_bytes() for file in output_names(output_format)}
+
+
+def save_run(out_dir: Path, result: RunResult, config: Config, output_format: str) -> Tally:
+    """Write the outputs into ``out_dir``: each file made in a hidden folder there, then moved
+    over the old one (a rename: a file is never seen half written). The counts of what was
+    written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".write-", dir=out_dir) as name:
+        folder = Path(name)
+        counts = write_run(result, config, folder, output_format)
+        umask = os.umask(0)
+        os.umask(umask)
+        for file in output_names(output_format):
+            path = folder / file
+            os.chmod(path, 0o666 & ~umask)
+            with path.open("rb") as stream:
+                os.fsync(stream.fileno())
+            os.replace(path, out_dir / file)
+    return counts
 
 
 def other_format_files(output_format: str) -> list[str]:
@@ -278,6 +297,34 @@ def _first_difference(old: bytes, new: bytes) -> str:
         if a != b:
             return f"first at line {number}"
     return f"{len(old_lines) - 1} lines now, {len(new_lines) - 1} expected"
+
+
+def compare_run(out_dir: Path, result: RunResult, config: Config, output_format: str) -> list[str]:
+    """Describe each way ``out_dir`` differs from what a run would write there (rendered into a
+    temporary folder, compared file by file)."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-check-") as name:
+        folder = Path(name)
+        write_run(result, config, folder, output_format)
+        expected = _FolderFiles(folder, output_names(output_format))
+        return compare_outputs(out_dir, expected)
+
+
+class _FolderFiles(Mapping[str, bytes]):
+    """Files of a folder by name, each read when asked for."""
+
+    def __init__(self, folder: Path, names: tuple[str, ...]) -> None:
+        self._folder, self._names = folder, names
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._names:
+            raise KeyError(name)
+        return (self._folder / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:

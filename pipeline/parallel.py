@@ -3,42 +3,28 @@
 ``jobs`` 1 runs in this process. Above that, :class:`concurrent.futures.ProcessPoolExecutor` with
 the spawn start method runs the chunks; its initializer builds one
 :class:`~pipeline.process.ArticleProcessor` per worker, kept for the worker's whole life, so jieba
-and the langdetect profiles load once per process. Work goes out in fixed chunks and comes back
-in chunk order (``Executor.map``), so the output order, and so the output bytes, do not depend on
-the number of workers or on which finishes first.
+and the langdetect profiles load once per process. Each chunk comes back ready to spill
+(:func:`~pipeline.spill.spill_chunk`, done in the worker), in chunk order, a few chunks in
+flight at a time, so the output order, and so the output bytes, do not depend on the number of
+workers or on which finishes first, and the articles waiting are never all in memory.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import Config
 from pipeline.process import ArticleProcessor
-from pipeline.records import Article, Record
+from pipeline.records import Article
+from pipeline.spill import SpilledChunk, spill_chunk
 
 CHUNK_SIZE = 64
 ProgressCallback = Callable[[int], None]
-
-
-@dataclass
-class Processed:
-    """What the per-article stage gives for a run: each article's records, and the time each
-    step took (summed over the processes)."""
-
-    records: list[list[Record]] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def add(self, chunk: Processed) -> None:
-        """Append a chunk's results (chunks come in input order)."""
-        self.records.extend(chunk.records)
-        for name, value in chunk.seconds.items():
-            self.seconds[name] = self.seconds.get(name, 0.0) + value
-
 
 # The processor of a worker process, set by the pool's initializer in that process only (the
 # parent never holds one here): the one piece of module state, as a process pool requires.
@@ -49,57 +35,78 @@ def _start_worker(config: Config) -> None:
     _WORKER["processor"] = ArticleProcessor(config)
 
 
-def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> Processed:
-    """Process a chunk of articles with ``processor``."""
+def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> SpilledChunk:
+    """Process a chunk of articles with ``processor``, ready to spill, with the time each step
+    took."""
     before = dict(processor.seconds)
     records = [processor.process(article) for article in chunk]
-    return Processed(records, {name: processor.seconds[name] - before[name] for name in before})
+    seconds = {name: processor.seconds[name] - before[name] for name in before}
+    return spill_chunk(records, seconds)
 
 
-def _process_chunk(chunk: list[Article]) -> Processed:
+def _process_chunk(chunk: list[Article]) -> SpilledChunk:
     return process_chunk(_WORKER["processor"], chunk)
 
 
-def process_articles(
-    articles: Sequence[Article],
-    config: Config,
-    jobs: int = 1,
-    progress: ProgressCallback | None = None,
-) -> Processed:
-    """Process every article (in ``jobs`` processes when more than one): each article's
-    records, in the order of ``articles``, with the paragraphs' keys and signatures and the
-    time each step took (summed over the processes)."""
-    results = Processed()
-    chunks = [list(articles[i : i + CHUNK_SIZE]) for i in range(0, len(articles), CHUNK_SIZE)]
-    if config.engine == "ray" and chunks:
+def chunked(articles: Iterable[Article], size: int = CHUNK_SIZE) -> Iterator[list[Article]]:
+    """``articles`` in lists of ``size``."""
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+Work = list[Article] | SpilledChunk  # a chunk to process, or one ready already (the index's)
+
+
+def process_chunks(chunks: Iterable[Work], config: Config) -> Iterator[SpilledChunk]:
+    """Process every chunk (in ``config.jobs`` processes when more than one, or on Ray), each
+    chunk's result in the order of ``chunks``; a chunk ready already is passed on in its
+    place."""
+    if config.engine == "ray":
         from pipeline.ray_engine import process_on_ray
 
-        def take(chunk: Processed) -> None:
-            results.add(chunk)
-            if progress:
-                progress(len(chunk.records))
-
-        process_on_ray(chunks, config, config.ray_address or None, take)
-        return results
-    if jobs <= 1 or len(chunks) <= 1:
+        yield from process_on_ray(chunks, config)
+        return
+    if config.jobs <= 1:
         processor = ArticleProcessor(config)
         for chunk in chunks:
-            results.add(process_chunk(processor, chunk))
-            if progress:
-                progress(len(chunk))
-        return results
+            yield chunk if isinstance(chunk, SpilledChunk) else process_chunk(processor, chunk)
+        return
     context: Any = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)),
+        max_workers=config.jobs,
         mp_context=context,
         initializer=_start_worker,
         initargs=(config,),
     ) as pool:
         try:
-            for chunk_result in pool.map(_process_chunk, chunks):
-                results.add(chunk_result)
-                if progress:
-                    progress(len(chunk_result.records))
+            yield from in_order(pool.submit, _process_chunk, chunks, 2 * config.jobs + 1)
         except BrokenProcessPool as exc:
             raise RuntimeError(f"a worker process died: {exc}") from None
-    return results
+
+
+def in_order(
+    submit: Callable[..., Future[Any]],
+    function: Callable[[Any], Any],
+    items: Iterable[Any],
+    window: int,
+) -> Iterator[Any]:
+    """``function`` of each item, run through ``submit``, results in the order of ``items``,
+    with at most ``window`` items in flight (a :class:`SpilledChunk` is its own result)."""
+    pending: deque[Future[Any]] = deque()
+    for item in items:
+        if isinstance(item, SpilledChunk):
+            ready: Future[Any] = Future()
+            ready.set_result(item)
+            pending.append(ready)
+        else:
+            pending.append(submit(function, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -10,7 +10,8 @@ engine's. Ray is an optional extra: ``pip install 'career-article-pipeline[ray]'
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pipeline.config import Config
@@ -28,6 +29,12 @@ class _Worker:
         from pipeline.parallel import process_chunk
 
         return process_chunk(self._processor, chunk)
+
+
+def _take(ready: bool, value: Any) -> Any:
+    import ray
+
+    return value if ready else ray.get(value)
 
 
 @contextlib.contextmanager
@@ -74,35 +81,27 @@ def signatures_on_ray(keys: Sequence[str], config: Config, size: int = 8192) -> 
     return np.concatenate(blocks)
 
 
-def process_on_ray(
-    chunks: Sequence[list[Article]],
-    config: Config,
-    address: str | None,
-    on_chunk: Callable[[Any], None],
-) -> None:
-    """Process ``chunks`` on Ray (a new local instance with ``config.jobs`` CPUs, or the
-    cluster at ``address``) and hand each chunk's result to ``on_chunk``, in chunk order."""
+def process_on_ray(chunks: Iterable[Any], config: Config) -> Iterator[Any]:
+    """Process ``chunks`` on Ray actors (``config.jobs`` of them, on the instance of
+    :func:`ray_session`) and yield each chunk's result, in chunk order, a few in flight (a
+    chunk that is not a list of articles is ready already and passed on in its place)."""
     import ray
 
-    started = not ray.is_initialized()
-    if started:
-        ray.init(
-            address=address or None,
-            num_cpus=None if address else config.jobs,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-        )
     actors: list[Any] = []
     try:
         actor_class: Any = ray.remote(_Worker)  # Ray's generic handle types say little here
-        count = max(1, min(config.jobs, len(chunks)))
+        count = max(1, config.jobs)
         actors = [actor_class.remote(config) for _ in range(count)]
-        refs = [actors[n % count].process.remote(chunk) for n, chunk in enumerate(chunks)]
-        for ref in refs:
-            on_chunk(ray.get(ref))
+        pending: deque[Any] = deque()
+        for number, chunk in enumerate(chunks):
+            ready = not isinstance(chunk, list)  # a chunk ready already, passed on in its place
+            pending.append(
+                (ready, chunk if ready else actors[number % count].process.remote(chunk))
+            )
+            if len(pending) >= 2 * count + 1:
+                yield _take(*pending.popleft())
+        while pending:
+            yield _take(*pending.popleft())
     finally:
         for actor in actors:  # also on a cluster that outlives this run
             ray.kill(actor)
-        if started:
-            ray.shutdown()

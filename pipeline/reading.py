@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ class InputFile:
     encoding: str | None = None
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    articles_read: int | None = None  # for a file taken from the index, whose articles are not
+    articles_read: int | None = None  # once its articles are handed on, or taken from the index
+    size: int = 0  # bytes read
 
     @property
     def article_count(self) -> int:
@@ -95,6 +97,22 @@ def read_file(
     """Read and parse one input file; never raises for bad content. Pass one ``decoder`` when
     reading many files, so that its tables load once, and the file's ``data`` when it has been
     read already."""
+    result, articles = open_file(raw_dir, rel_path, config, decoder, data)
+    result.articles = list(articles)
+    return result
+
+
+def open_file(
+    raw_dir: Path,
+    rel_path: str,
+    config: Config,
+    decoder: Decoder | None = None,
+    data: bytes | None = None,
+) -> tuple[InputFile, Iterator[Article]]:
+    """Read and decode one input file, and give its articles one by one as they are parsed
+    (the problems found on the way are added to the file's as they are met, and
+    ``articles_read`` is set at the end): a large JSONL file is never all in memory as
+    articles. Never raises for bad content."""
     result = InputFile(rel_path)
     if data is None:
         try:
@@ -102,21 +120,29 @@ def read_file(
         except OSError as exc:
             message = f"cannot read file: {exc.strerror}"
             result.problems.append(Problem(rel_path, message, "unreadable"))
-            return result
+            return result, iter(())
     result.sha256 = hashlib.sha256(data).hexdigest()
+    result.size = len(data)
     decoded = (decoder or Decoder()).decode(data, config.input.encoding)
+    del data
     result.encoding = decoded.encoding
     reason = decoded.problem_reason()
     if reason:
         result.problems.append(Problem(rel_path, reason, "undecodable_bytes", "warning"))
-    if rel_path.lower().endswith(".jsonl"):
-        _parse_jsonl(result, decoded.text, config)
-    else:
-        _parse_text(result, decoded.text, config)
-    return result
+    jsonl = rel_path.lower().endswith(".jsonl")
+    parse = _parse_jsonl if jsonl else _parse_text
+    return result, _counted(result, parse(result, decoded.text, config))
 
 
-def _parse_text(result: InputFile, text: str, config: Config) -> None:
+def _counted(result: InputFile, articles: Iterator[Article]) -> Iterator[Article]:
+    count = 0
+    for article in articles:
+        count += 1
+        yield article
+    result.articles_read = count
+
+
+def _parse_text(result: InputFile, text: str, config: Config) -> Iterator[Article]:
     mode = config.input.paragraph_split
     markdown = result.path.lower().endswith(".md")
     if markdown and mode == "auto":
@@ -127,9 +153,7 @@ def _parse_text(result: InputFile, text: str, config: Config) -> None:
     if not paragraphs:
         result.problems.append(Problem(result.path, "no text in file", "empty", "warning"))
         return
-    result.articles.append(
-        Article(result.path, result.path, Path(result.path).stem, None, paragraphs)
-    )
+    yield Article(result.path, result.path, Path(result.path).stem, None, paragraphs)
 
 
 def _optional_str(obj: dict[str, Any], name: str) -> str | None:
@@ -145,10 +169,23 @@ def _one_paragraph(text: str) -> str:
     return join_lines(text.split("\n")) if "\n" in text else text
 
 
-def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` (split at "\\n" only), one at a time."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _parse_jsonl(result: InputFile, text: str, config: Config) -> Iterator[Article]:
     fields = config.jsonl
     seen_ids: set[str] = set()
-    for number, raw_line in enumerate(text.split("\n"), start=1):
+    found = 0
+    for number, raw_line in enumerate(_lines(text), start=1):
         line = raw_line.lstrip("\ufeff")  # a BOM left where files were joined together
         if not line.strip():
             continue
@@ -199,6 +236,7 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> None:
             key = f"{result.path}#{article_id}"
         url = _optional_str(obj, fields.url_field)
         given = bool(title) and paragraphs[0].index == 0 and paragraphs[0].role == "title"
-        result.articles.append(Article(source, key, article_id, url, paragraphs, given))
-    if not result.articles and not result.problems:
+        found += 1
+        yield Article(source, key, article_id, url, paragraphs, given)
+    if not found and not result.problems:
         result.problems.append(Problem(result.path, "no articles in file", "empty", "warning"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
-from pipeline.output import FURNITURE_REASONS, tally
+from pipeline.output import FURNITURE_REASONS, Tally, tally
 from pipeline.records import Problem
 from pipeline.result import RunResult
 from pipeline.review.apply import Outcome
@@ -31,10 +30,13 @@ def review_line(outcome: Outcome, file_name: str) -> str:
     )
 
 
-def summary(result: RunResult, out_dir: Path | None = None) -> str:
+def summary(result: RunResult, out_dir: Path | None = None, counts: Tally | None = None) -> str:
     """A short summary: articles, records per file, paragraphs in and out per language, fixes,
-    flags, dropped paragraphs and problems."""
-    counts = tally(result)
+    flags, dropped paragraphs and problems (``counts``: the output's, when the writer counted
+    them as it wrote)."""
+    counts = counts or tally(result)
+    errors = sum(1 for problem in result.problems if problem.severity == "error")
+    warnings = len(result.problems) - errors
     per_file, out = counts.records_per_file, counts.paragraphs_out
     files = len(result.inputs)
     lines = [
@@ -71,7 +73,8 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         f"fixes       {certain} certain, {probable} probable; {flagged} flag(s)"
         + (" to review (`pipeline scan`)" if flagged else "")
     )
-    reasons = Counter(item.reason for item in result.dropped)
+    reasons = result.drop_reasons
+    dropped = sum(reasons.values())
     furniture = sum(reasons[kind] for kind in FURNITURE_REASONS)
     parts = [
         f"{reasons['exact_duplicate']} exact",
@@ -80,9 +83,7 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
         *([f"{reasons['empty']} left empty by repair"] if reasons["empty"] else []),
         *([f"{reasons['editor']} by editors"] if reasons["editor"] else []),
     ]
-    lines.append(
-        f"dropped     {len(result.dropped)}" + (f" ({', '.join(parts)})" if result.dropped else "")
-    )
+    lines.append(f"dropped     {dropped}" + (f" ({', '.join(parts)})" if dropped else ""))
     kept = sum(result.furniture.values()) - furniture
     if kept > 0:
         lines.append(f"furniture   {kept} paragraph(s) kept with their kind as role")
@@ -93,7 +94,7 @@ def summary(result: RunResult, out_dir: Path | None = None) -> str:
             f"review      {len(result.review)} decision(s): {applied} applied, "
             f"{len(result.review) - applied - stale} without effect, {stale} stale"
         )
-    lines.append(f"problems    {counts.errors} error(s), {counts.warnings} warning(s)")
+    lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
     if out_dir is not None:
         lines.append(f"written to  {out_dir.as_posix()}")
     return "\n".join(lines)

@@ -1,28 +1,34 @@
 """The whole run: read every input, process the articles, collect records, counts and problems.
 
-Stage order: read and split (:mod:`pipeline.reading`), then per article: repair, furniture labels,
-review decisions, language and segmentation (:mod:`pipeline.process`, on the engine's worker
-processes when ``jobs`` > 1), then over the ordered records the corpus stages of
-:mod:`pipeline.stages` (editors' drops, site furniture, deduplication), which fill ``dropped``.
+Stage order: read and split (:mod:`pipeline.reading`, a file at a time, as chunks are wanted),
+then per article: repair, furniture labels, review decisions, language and segmentation
+(:mod:`pipeline.process`, on the engine's workers when ``jobs`` > 1). Each processed chunk is
+spilled (:mod:`pipeline.spill`) and only light records stay in memory; over them the corpus
+stages of :mod:`pipeline.stages` (editors' drops, site furniture, deduplication) run, which fill
+``dropped``. The writers stream the full records back from the spill.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.decoding import Decoder
 from pipeline.fingerprint import Signatures, comparison_key, signatures
 from pipeline.index import FingerprintIndex, IndexedFile
-from pipeline.parallel import ProgressCallback, process_articles
-from pipeline.reading import InputFile, discover, read_file
+from pipeline.parallel import CHUNK_SIZE, ProgressCallback, process_chunks
+from pipeline.reading import InputFile, discover, open_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
 from pipeline.result import RunResult
 from pipeline.review.apply import outcomes
 from pipeline.review.decisions import DecisionSet
+from pipeline.spill import Spill, SpilledChunk, spill_chunk
 from pipeline.stages import SiteFurniture, corpus_stages
 
 
@@ -34,20 +40,24 @@ def run_pipeline(
     out_dir: Path | None = None,
     index: FingerprintIndex | None = None,
     decisions: DecisionSet | None = None,
+    work_dir: Path | None = None,
 ) -> RunResult:
-    """Run every stage over ``raw_dir``. ``on_start`` is told the number of articles to process
-    before processing starts and ``progress`` how many more are done as they finish. ``out_dir``,
-    when inside ``raw_dir``, is not read as input. With an ``index``, unchanged files are taken
-    from it, files it remembers that are no longer in ``raw_dir`` take part too, and it is
-    updated (not saved: the caller saves it after writing the outputs). ``decisions`` (the
-    review file's) are applied to the paragraphs they name; :attr:`RunResult.review` says what
-    became of each. With ``config.engine`` "ray", one Ray instance serves the whole run."""
+    """Run every stage over ``raw_dir``. ``on_start`` is told the number of input files before
+    processing starts and ``progress`` how many more are done as they finish.
+    ``out_dir``, when inside ``raw_dir``, is not read as input. The processed records are
+    spilled to a work folder in ``work_dir`` (the system's temporary folder when ``None``),
+    removed when the result is closed (:meth:`RunResult.close`). With an ``index``, unchanged
+    files are taken from it, files it remembers that are no longer in ``raw_dir`` take part
+    too, and it is updated (not saved: the caller saves it after writing the outputs).
+    ``decisions`` (the review file's) are applied to the paragraphs they name;
+    :attr:`RunResult.review` says what became of each. With ``config.engine`` "ray", one Ray
+    instance serves the whole run."""
     if config.engine != "ray":
-        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions)
+        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions, work_dir)
     from pipeline.ray_engine import ray_session
 
     with ray_session(config):
-        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions)
+        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions, work_dir)
 
 
 def _run(
@@ -58,69 +68,43 @@ def _run(
     out_dir: Path | None,
     index: FingerprintIndex | None,
     decisions: DecisionSet | None,
+    work_dir: Path | None,
 ) -> RunResult:
     decisions = decisions or DecisionSet()
     clock = _Clock()
     paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
-    files: list[InputFile | IndexedFile] = [
-        InputFile(problem.path, problems=[problem]) for problem in unlisted
-    ]
-    decoder = Decoder()
-    reused = 0
     remembered = set(index.paths()) - set(paths) if index else set()
-    for path in sorted({*paths, *remembered}):
-        data = None if path in remembered or index is None else _read(raw_dir / path)
-        indexed = None
-        if index is not None and (data is not None or path in remembered):
-            digest = None if data is None else hashlib.sha256(data).hexdigest()
-            # A file no longer in RAW_DIR cannot be processed again: its entry is taken whatever
-            # decisions it was made with (new ones about it are reported stale).
-            wanted = None if path in remembered else decisions.digest_for_file(path)
-            indexed = index.lookup(path, digest, wanted)
-        if indexed is not None:
-            files.append(indexed)
-            reused += 1
-        elif path in remembered:
-            files.append(_stale(path))
-        else:
-            files.append(read_file(raw_dir, path, config, decoder, data))
-    clock.lap("read")
-    fresh = [item for item in files if isinstance(item, InputFile)]
-    articles: list[Article] = [article for item in fresh for article in item.articles]
-    for article in articles:
-        article.decisions = decisions.for_source(article.source)
+    every = sorted({*paths, *remembered})
     if on_start:
-        on_start(len(articles))
-    processed = process_articles(articles, config, config.jobs, progress)
-    clock.seconds.update(processed.seconds)
-    clock.lap("per-article (wall)")
-    per_article = iter(processed.records)
-    records: list[Record] = []
+        on_start(len(every))
+    spill = Spill(work_dir)
+    feed = _Feed(raw_dir, config, index, decisions, remembered)
+    inputs: list[InputFile] = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
+    light: list[Record] = []
     signatures_of: dict[tuple[str, int], Signatures] = {}  # by place: source and index
-    for item in files:
-        if isinstance(item, IndexedFile):
-            file_records, rows = item.records, item.signatures
-        else:
-            file_records = [r for _ in item.articles for r in next(per_article)]
-            if index is None:
-                records.extend(file_records)
-                continue  # dedup computes the signatures it needs
-            rows = _signatures(file_records)
-            if item.sha256 is not None:
-                indexed = IndexedFile(item, file_records, rows)
-                index.put(indexed, decisions.digest_for_file(item.path))
-        places = [(r.source, p.index) for r in file_records for p in r.paragraphs]
-        signatures_of.update(zip(places, rows, strict=True))
-        records.extend(file_records)
+    try:
+        for chunk in process_chunks(feed.chunks(every, inputs), config):
+            done = feed.done(chunk, signatures_of)
+            for records in spill.add(chunk):
+                light.extend(records)
+            if progress and done:
+                progress(done)
+        spill.seal()
+    except BaseException:
+        spill.close()
+        raise
+    clock.seconds.update(feed.seconds)
+    clock.lap("per-article (wall)")
     paragraphs_in: dict[str, int] = {}
-    for record in records:
+    for record in light:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
-    order = {record.source: number for number, record in reversed(list(enumerate(records)))}
+    order = {record.source: number for number, record in reversed(list(enumerate(light)))}
     if config.engine == "ray":
-        _signatures_on_ray(records, signatures_of, config)
+        _signatures_on_ray(light, signatures_of, config)
     clock.lap("signatures")
     dropped: list[DroppedParagraph] = []
     stages = corpus_stages(config, signatures_of)
+    records = light
     for stage in stages:
         records, stage_dropped = stage.apply(records)
         dropped.extend(stage_dropped)
@@ -131,20 +115,163 @@ def _run(
         *((r.source, p.index, p.hash, p.decisions) for r in records for p in r.paragraphs),
         *((d.source, d.index, d.hash, d.decisions) for d in dropped),
     ]
-    inputs = [item.item if isinstance(item, IndexedFile) else item for item in files]
     return RunResult(
         inputs,
         ignored,
         records,
         dropped,
         paragraphs_in,
-        reused,
+        feed.reused,
         len(remembered),
         dict(sorted(furniture.counts.items())),
         decisions,
         outcomes(decisions.decisions, everything),
         clock.seconds,
+        spill,
     )
+
+
+@dataclass
+class _Waiting:
+    """An article read and waiting for its chunk, with its file."""
+
+    article: Article
+    item: InputFile
+    closes_file: bool = False  # the file's last article
+
+
+@dataclass
+class _Indexing:
+    """A file whose records are coming back, to be put in the index once all are back."""
+
+    item: InputFile
+    records: list[Record] = field(default_factory=list)
+    received: int = 0  # articles back
+
+
+class _Feed:
+    """The input side of a run: reads the files one by one as chunks are wanted, takes
+    unchanged ones from the index, and keeps the index up to date as chunks come back."""
+
+    def __init__(
+        self,
+        raw_dir: Path,
+        config: Config,
+        index: FingerprintIndex | None,
+        decisions: DecisionSet,
+        remembered: set[str],
+    ) -> None:
+        self._raw_dir, self._config, self._index = raw_dir, config, index
+        self._decisions, self._remembered = decisions, remembered
+        self._decoder = Decoder()
+        self.reused = 0
+        self.seconds: dict[str, float] = {"read": 0.0}
+        # For each chunk handed out, in order: how many files it finishes (for progress) and,
+        # with an index, the file of each of its articles (None for a chunk from the index).
+        self._sent: deque[tuple[int, list[InputFile] | None]] = deque()
+        self._open: dict[str, _Indexing] = {}  # files being indexed, by path
+        self._finished_empty = 0  # files with no article since the last chunk
+
+    def chunks(
+        self, paths: list[str], inputs: list[InputFile]
+    ) -> Iterator[list[Article] | SpilledChunk]:
+        """What to process, in input order: chunks of articles, read as they are wanted, and
+        files taken from the index as chunks ready to spill. Each file is added to
+        ``inputs``."""
+        waiting: deque[_Waiting] = deque()
+        for path in paths:
+            start = time.perf_counter()
+            item, articles = self._take(path)
+            if isinstance(item, IndexedFile):
+                yield from self._flush(waiting, everything=True)
+                inputs.append(item.item)
+                self._sent.append((1, None))
+                self.seconds["read"] += time.perf_counter() - start
+                yield _from_index(item)
+                continue
+            inputs.append(item)
+            if self._index is not None and item.sha256 is not None:
+                self._open[item.path] = _Indexing(item)
+            last: _Waiting | None = None
+            for article in articles:
+                article.decisions = self._decisions.for_source(article.source)
+                last = _Waiting(article, item)
+                waiting.append(last)
+                if len(waiting) >= CHUNK_SIZE:
+                    self.seconds["read"] += time.perf_counter() - start
+                    yield from self._flush(waiting)
+                    start = time.perf_counter()
+            self.seconds["read"] += time.perf_counter() - start
+            if last is None:
+                self._finished_empty += 1
+                self._open.pop(item.path, None)
+                continue
+            last.closes_file = True
+        yield from self._flush(waiting, everything=True)
+
+    def _flush(self, waiting: deque[_Waiting], everything: bool = False) -> Iterator[list[Article]]:
+        while len(waiting) >= CHUNK_SIZE or (everything and waiting):
+            part = [waiting.popleft() for _ in range(min(CHUNK_SIZE, len(waiting)))]
+            files = [entry.item for entry in part] if self._index is not None else None
+            closed = sum(entry.closes_file for entry in part) + self._finished_empty
+            self._finished_empty = 0
+            self._sent.append((closed, files))
+            yield [entry.article for entry in part]
+
+    def _take(self, path: str) -> tuple[InputFile | IndexedFile, Iterator[Article]]:
+        index, remembered = self._index, self._remembered
+        data = None if path in remembered or index is None else _read(self._raw_dir / path)
+        if index is not None and (data is not None or path in remembered):
+            digest = None if data is None else hashlib.sha256(data).hexdigest()
+            # A file no longer in RAW_DIR cannot be processed again: its entry is taken whatever
+            # decisions it was made with (new ones about it are reported stale).
+            wanted = None if path in remembered else self._decisions.digest_for_file(path)
+            indexed = index.lookup(path, digest, wanted)
+            if indexed is not None:
+                self.reused += 1
+                return indexed, iter(())
+        if path in remembered:
+            return _stale(path), iter(())
+        return open_file(self._raw_dir, path, self._config, self._decoder, data)
+
+    def done(self, chunk: SpilledChunk, known: dict[tuple[str, int], Signatures]) -> int:
+        """Note a chunk come back: its time, and with an index its files' records and
+        signatures (a file is put in the index once all its articles are back). How many
+        input files it finishes."""
+        for name, value in chunk.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + value
+        closed, files = self._sent.popleft()
+        if files is None:
+            if self._index is not None and chunk.known:
+                known.update(chunk.known)
+            return closed
+        assert self._index is not None
+        for item, records in zip(files, pickle.loads(chunk.blob), strict=True):
+            indexing = self._open[item.path]
+            indexing.records.extend(records)
+            indexing.received += 1
+            if indexing.received == item.articles_read:  # the file's last article
+                del self._open[item.path]
+                rows = _signatures(indexing.records)
+                places = [(r.source, p.index) for r in indexing.records for p in r.paragraphs]
+                known.update(zip(places, rows, strict=True))
+                indexed = IndexedFile(item, indexing.records, rows)
+                self._index.put(indexed, self._decisions.digest_for_file(item.path))
+        return closed
+
+
+def _from_index(indexed: IndexedFile) -> SpilledChunk:
+    """A file taken from the index, as a chunk ready to spill (its articles' records)."""
+    articles: list[list[Record]] = []
+    for record in indexed.records:
+        if articles and articles[-1][0].source == record.source:
+            articles[-1].append(record)
+        else:
+            articles.append([record])
+    chunk = spill_chunk(articles, {})
+    places = [(r.source, p.index) for r in indexed.records for p in r.paragraphs]
+    chunk.known = dict(zip(places, indexed.signatures, strict=True))
+    return chunk
 
 
 class _Clock:

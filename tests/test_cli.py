@@ -212,7 +212,7 @@ def test_progress_bar_only_on_a_terminal(raw_dir: Path, monkeypatch: pytest.Monk
     write(raw_dir, "en.txt", EN)
     assert invoke("run", str(raw_dir))[2] == ""  # CliRunner's stderr is not a terminal
     monkeypatch.setattr("pipeline.cli._stderr_is_terminal", lambda: True)
-    assert "articles" in invoke("run", str(raw_dir))[2]
+    assert "files" in invoke("run", str(raw_dir))[2]
     assert invoke("run", str(raw_dir), "--quiet")[2] == ""
 
 

@@ -25,8 +25,8 @@ from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
 from pipeline.paragraphs import display_width
 from pipeline.records import Paragraph, Role
+from pipeline.spill import StubParagraph, shape_key
 
-_DIGITS = re.compile("[0-9]+")
 _SAME_EDGE = 2 / 3
 _SENTENCE_MARK = re.compile(r"[.。!！?？;；,，、～~]")
 
@@ -48,7 +48,9 @@ def site_of(source: str, url: str | None) -> str:
 
 @dataclass
 class _Seen:
-    surroundings: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # by page
+    surroundings: dict[str, set[tuple[str | int, str | int]]] = field(
+        default_factory=dict
+    )  # by page
     edges: dict[str, int] = field(default_factory=dict)
     total: int = 0
     pages: int = 0  # set once everything is counted
@@ -72,9 +74,12 @@ class SiteArticle:
     title_given: bool = False
 
 
-def _shape(text: str) -> str:
-    """The comparison key with its numbers blanked, so that counters group together."""
-    return _DIGITS.sub("0", comparison_key(text))
+def _shape(paragraph: Paragraph) -> str | int:
+    """The comparison key with its numbers blanked, so that counters group together (for a
+    spilled paragraph, the digest of that, computed where it was processed)."""
+    if isinstance(paragraph, StubParagraph):
+        return paragraph.shape
+    return shape_key(comparison_key(paragraph.text))
 
 
 def repeated_furniture(
@@ -84,10 +89,10 @@ def repeated_furniture(
     it confirms, with the role and the evidence to record."""
     if min_pages < 2:
         return {}
-    seen: dict[tuple[str, str], _Seen] = defaultdict(_Seen)
-    placed: list[tuple[SiteArticle, int, str, str | None]] = []
+    seen: dict[tuple[str, str | int], _Seen] = defaultdict(_Seen)
+    placed: list[tuple[SiteArticle, int, str | int, str | None]] = []
     for article in articles:
-        shapes = [_shape(p.text) for p in article.paragraphs]
+        shapes = [_shape(p) for p in article.paragraphs]
         body = zones(article.paragraphs)
         title = next((n for n, p in enumerate(article.paragraphs) if p.role == "title"), None)
         for position, shape in enumerate(shapes):

@@ -1,0 +1,191 @@
+"""The streamed run: records spilled to a work folder, light records for the corpus stages,
+articles read one at a time, chunks kept in order with a few in flight."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+
+from pipeline.cli import main
+from pipeline.config import Config, DedupConfig
+from pipeline.dedup import Item, _LocalPairs
+from pipeline.fingerprint import comparison_key
+from pipeline.output import OUTPUT_FILES, render_outputs
+from pipeline.parallel import in_order
+from pipeline.reading import open_file
+from pipeline.records import AppliedDecision, Paragraph, Record
+from pipeline.runner import run_pipeline
+from pipeline.spill import Spill, StubParagraph, digest, spill_chunk
+
+LONG = "Agents in Shanghai earn about 6,000 yuan a month before tax, more on night shifts."
+
+
+def _record(source: str, texts: list[str], lang: str = "en") -> Record:
+    paragraphs = [
+        Paragraph(n, role="title" if n == 0 else "body", text=t, lang=lang, line=n + 1)
+        for n, t in enumerate(texts)
+    ]
+    for paragraph in paragraphs:
+        paragraph.hash = f"{n:08x}" if (n := paragraph.index) else "0000abcd"
+    return Record(f"id-{source}-{lang}", source, None, None, lang, None, texts[0], paragraphs)
+
+
+def test_a_stub_reads_its_text_key_line_and_hash_from_the_spill(tmp_path: Path) -> None:
+    spill = Spill(tmp_path)
+    record = _record("a.txt", ["Title", "Ｆｕｌｌ　ｗｉｄｔｈ text", "中文段落。"])
+    light = spill.add(spill_chunk([[record]], {}))
+    spill.seal()
+    stubs = light[0][0].paragraphs
+    assert all(isinstance(stub, StubParagraph) for stub in stubs)
+    assert [stub.text for stub in stubs] == [p.text for p in record.paragraphs]
+    assert [stub.line for stub in stubs] == [1, 2, 3]
+    assert stubs[0].hash == "0000abcd"
+    first = stubs[1]
+    assert isinstance(first, StubParagraph)
+    assert first.key_text == comparison_key(first.text) == "fullwidthtext"
+    assert first.key == digest("fullwidthtext") and first.key_length == len("fullwidthtext")
+    with pytest.raises(AttributeError):
+        first.text = "changed"
+    spill.close()
+    assert list(tmp_path.iterdir()) == []  # the work folder is gone
+
+
+def test_the_final_records_take_what_the_stages_changed_and_the_spill_the_rest(
+    tmp_path: Path,
+) -> None:
+    spill = Spill(tmp_path)
+    record = _record("a.txt", ["Title", LONG, "Breadcrumb > Jobs"])
+    record.paragraphs[1].tokens = ("kept", "tokens")
+    light = spill.add(spill_chunk([[record]], {}))
+    spill.seal()
+    kept = light[0][0]
+    title, body, crumb = kept.paragraphs
+    title.role, title.evidence = "heading", ["slogan"]
+    body.decisions = [AppliedDecision("keep", None, None, 1, "applied")]
+    kept.paragraphs, kept.title = [title, body], None
+    from pipeline.records import dropped_from
+
+    gone = dropped_from("a.txt", crumb, "breadcrumb", evidence=["a path of links"])
+    [(records, dropped)] = list(spill.final_articles([kept], [gone]))
+    [final] = records
+    assert final.title is None
+    assert [(p.index, p.role, p.evidence) for p in final.paragraphs] == [
+        (0, "heading", ["slogan"]),
+        (1, "body", []),
+    ]
+    assert final.paragraphs[1].tokens == ("kept", "tokens")
+    assert final.paragraphs[1].decisions[0].outcome == "applied"
+    assert [(d.index, d.text, d.reason, d.evidence) for d in dropped] == [
+        (2, "Breadcrumb > Jobs", "breadcrumb", ["a path of links"])
+    ]
+    spill.close()
+
+
+def test_a_run_spills_into_its_work_folder_and_removes_it(raw_dir: Path, tmp_path: Path) -> None:
+    write(raw_dir, "a.txt", f"Title\n\n{LONG}\n")
+    work = tmp_path / "work"
+    result = run_pipeline(raw_dir, Config(), work_dir=work)
+    [folder] = list(work.iterdir())
+    assert folder.name.startswith(".work-") and (folder / "records.bin").is_file()
+    assert [p.text for r in result.records for p in r.paragraphs] == ["Title", LONG]
+    result.close()
+    assert list(work.iterdir()) == []
+
+
+def test_run_leaves_no_work_or_temporary_folder_in_out_dir(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", f"Title\n\n{LONG}\n")
+    code = CliRunner().invoke(main, ["run", str(raw_dir), "--out", "out", "-q"]).exit_code
+    assert code == 0
+    names = {p.name for p in Path("out").iterdir()}
+    assert set(OUTPUT_FILES) <= names
+    assert not [name for name in names if name.startswith((".work-", ".write-"))]
+
+
+def test_a_jsonl_file_is_parsed_an_article_at_a_time(raw_dir: Path, config: Config) -> None:
+    lines = [json.dumps({"title": f"Title {n}", "text": LONG}) for n in range(3)]
+    write(raw_dir, "a.jsonl", "\n".join([*lines[:2], "{bad", lines[2]]) + "\n")
+    item, articles = open_file(raw_dir, "a.jsonl", config)
+    first = next(articles)
+    assert first.source == "a.jsonl:1" and item.problems == [] and item.articles_read is None
+    rest = list(articles)
+    assert [a.source for a in rest] == ["a.jsonl:2", "a.jsonl:4"]
+    assert [(p.line, p.kind) for p in item.problems] == [(3, "invalid_json")]
+    assert item.articles_read == item.article_count == 3
+
+
+def test_chunks_come_back_in_order_with_at_most_the_window_in_flight() -> None:
+    in_flight, most = 0, 0
+
+    def slow(n: int) -> int:
+        return n * n
+
+    with ThreadPoolExecutor(4) as pool:
+
+        def submit(function: Any, item: int) -> Future[Any]:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            return pool.submit(function, item)
+
+        results = []
+        for value in in_order(submit, slow, range(20), window=3):
+            in_flight -= 1
+            results.append(value)
+    assert results == [n * n for n in range(20)]
+    assert most == 3
+
+
+def _items(rng: random.Random) -> list[Item]:
+    texts = ["short", "another short", LONG, LONG.replace("6,000", "7,000"), "x" * 45]
+    items = []
+    position = 0
+    for article in range(3):
+        for index in range(rng.randint(1, 6)):
+            text = rng.choice(texts)
+            paragraph = Paragraph(index, role="body", text=text, lang="en")
+            key = comparison_key(text)
+            long_enough = len(text) >= DedupConfig().min_length_en
+            items.append(Item(position, article, f"{article}.txt", paragraph, key, long_enough))
+            position += 1
+    return items
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_local_pairs_are_every_pair_with_a_short_or_local_only_paragraph(seed: int) -> None:
+    items = _items(random.Random(seed))
+    pairs = _LocalPairs(items)
+    expected: dict[int, set[int]] = {item.position: set() for item in items}
+    for a, b in itertools.permutations(items, 2):  # the definition: all pairs, then filter
+        if a.article == b.article and a.key != b.key and _LocalPairs.pairs_all(a):
+            expected[a.position].add(b.position)
+            expected[b.position].add(a.position)
+    assert {item.position: set(pairs.of(item)) for item in items} == expected
+
+
+def test_a_file_from_the_index_between_fresh_ones_keeps_its_place(raw_dir: Path) -> None:
+    for name in ("a", "b", "c"):
+        write(raw_dir, f"{name}.txt", f"Title {name}\n\n{LONG}\n\nOwn line of {name}.\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(raw_dir), "--out", "out", "-q"]).exit_code == 0
+    for name in ("a", "c"):  # b stays in the index, between two files read again
+        write(raw_dir, f"{name}.txt", f"Title {name}\n\n{LONG}\n\nNew line of {name}.\n")
+    args = ["run", str(raw_dir), "--out", "out", "-q", "--jobs", "2"]
+    assert runner.invoke(main, args).exit_code == 0
+    full = run_pipeline(raw_dir, Config())
+    expected = render_outputs(full, Config())
+    full.close()
+    for name in ("en.jsonl", "dropped.jsonl"):
+        assert (Path("out") / name).read_bytes() == expected[name]
+    dropped = [json.loads(line) for line in Path("out/dropped.jsonl").read_text().splitlines()]
+    assert [(d["source"], d["duplicate_of"]["source"]) for d in dropped] == [
+        ("b.txt", "a.txt"),
+        ("c.txt", "a.txt"),
+    ]
