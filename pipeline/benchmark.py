@@ -72,7 +72,7 @@ def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
 
     config = Config().with_jobs(jobs)
     start = time.perf_counter()
-    result = run_pipeline(raw, config)
+    result = run_pipeline(raw, config, work_dir=out)  # the spill beside the output, as `run`
     ran = time.perf_counter()
     save_run(out, result, config, "jsonl")
     result.close()

@@ -7,8 +7,8 @@ copy, and goes with it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Hashable, Sequence
 from typing import Protocol
 
 
@@ -34,7 +34,9 @@ class BlockItem(Protocol):
     def paragraph(self) -> _Paragraph: ...
 
 
-def copied_block_drops(items: Sequence[BlockItem], dropped: set[int]) -> dict[int, int]:
+def copied_block_drops(
+    items: Sequence[BlockItem], dropped: set[int], shared: Container[Hashable] | None = None
+) -> dict[int, int]:
     """The short paragraphs kept so far (not in ``dropped``) that sit in a block copied from an
     earlier article, each with its twin there (by position; items are in corpus order). A twin
     is always a paragraph that stays, so what pointed at a dropped paragraph can point at it.
@@ -44,22 +46,31 @@ def copied_block_drops(items: Sequence[BlockItem], dropped: set[int]) -> dict[in
     section (the paragraphs walked over include those dropped already). Or every paragraph the
     later article keeps has a twin: a copied article, whose title goes too. That second test is
     repeated until nothing more goes, so that deduplicating the result again drops nothing.
+
+    ``shared`` holds the keys of more than one paragraph (when the caller knows them): only
+    those can have a twin, so only those are indexed. Positions are ``0 .. len(items) - 1``.
     """
+    if shared is None:
+        counts = Counter(item.key for item in items)
+        shared = {key for key, count in counts.items() if count > 1}
     drops: dict[int, int] = {}
-    everything = _Sequences(items, set())
+    everything = _Sequences(items, set(), shared)
+    gone_so_far = set(dropped)  # ``dropped`` and the drops made so far, kept up to date
     for item in items:
         if item.position in dropped or item.across or not item.key:
             continue
         if item.paragraph.role == "title":
             continue
-        twin = everything.twin(item.position, dropped | set(drops))
+        twin = everything.twin(item.position, gone_so_far)
         # A title beside it is no anchor: titles are never dropped across articles.
         if twin is not None and any(items[p].across for p in everything.block(item, twin)):
             drops[item.position] = twin
+            gone_so_far.add(item.position)
     sizes = {article: len(positions) for article, positions in everything.articles.items()}
     while True:
         gone = dropped | set(drops)
-        kept = _Sequences(items, gone)
+        kept = None  # the last round's, let go before the next is built
+        kept = _Sequences(items, gone, shared)
         new: dict[int, int] = {}
         for article, positions in kept.articles.items():
             if sizes[article] < 2:
@@ -80,39 +91,46 @@ def _first_of(a: int | None, b: int | None) -> int | None:
 
 class _Sequences:
     """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
-    an earlier article: one with its key and the same key beside it."""
+    an earlier article: one with its key and the same key beside it. Only paragraphs with a
+    ``shared`` key (one that another paragraph has) are indexed by key: no other can have a
+    twin or be one."""
 
-    def __init__(self, items: Sequence[BlockItem], left_out: set[int]) -> None:
+    def __init__(
+        self, items: Sequence[BlockItem], left_out: set[int], shared: Container[Hashable]
+    ) -> None:
         self._items = items
+        self._shared = shared
         self.articles: dict[int, list[int]] = defaultdict(list)
+        self._number = [-1] * len(items)  # each kept position's place in its article's list
         for item in items:
             if item.position not in left_out:
-                self.articles[item.article].append(item.position)
-        self._place = {
-            position: (article, number)
-            for article, positions in self.articles.items()
-            for number, position in enumerate(positions)
-        }
-        self._with: dict[tuple[str | int, str | int | None, int], list[int]] = defaultdict(list)
-        for position in self._place:
-            key = items[position].key
-            for side in (-1, 1):
-                self._with[(key, self._key_beside(position, side), side)].append(position)
+                positions = self.articles[item.article]
+                self._number[item.position] = len(positions)
+                positions.append(item.position)
+        self._with: dict[tuple[Hashable, Hashable, int], list[int]] = defaultdict(list)
+        for positions in self.articles.values():
+            for position in positions:
+                key = items[position].key
+                if key not in shared:
+                    continue
+                for side in (-1, 1):
+                    self._with[(key, self._key_beside(position, side), side)].append(position)
 
     def of_article(self, position: int) -> list[int]:
         """The positions kept in the article of ``position``."""
-        return self.articles[self._place[position][0]]
+        return self.articles[self._items[position].article]
 
-    def _key_beside(self, position: int, side: int) -> str | int | None:
-        article, number = self._place[position]
-        positions = self.articles[article]
-        beside = number + side
+    def _key_beside(self, position: int, side: int) -> Hashable:
+        positions = self.articles[self._items[position].article]
+        beside = self._number[position] + side
         return self._items[positions[beside]].key if 0 <= beside < len(positions) else None
 
     def twin(self, position: int, gone: set[int]) -> int | None:
         """The first paragraph of an earlier article, not ``gone``, with this one's key and a
         neighbour key in common."""
         item = self._items[position]
+        if item.key not in self._shared:
+            return None
         for side in (-1, 1):
             beside = self._key_beside(position, side)
             if beside is None:
@@ -127,7 +145,7 @@ class _Sequences:
     def block(self, item: BlockItem, twin: int) -> list[int]:
         """The run of equal keys around ``item`` and its twin, as positions of ``item``'s."""
         mine, theirs = self.of_article(item.position), self.of_article(twin)
-        n, m = self._place[item.position][1], self._place[twin][1]
+        n, m = self._number[item.position], self._number[twin]
         left = 0
         while (
             n - left > 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +51,7 @@ _SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph
 _BATCH = 8192  # signatures computed at a time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One paragraph as dedup sees it: where it is, what it is compared by, whether it is long
     enough to count across articles, and whether it may be dropped as a copy of a paragraph in
@@ -63,6 +63,16 @@ class Item:
     paragraph: Paragraph
     key: str | int  # the comparison key, or for a spilled paragraph its digest
     long_enough: bool
+    key_length: int = -1  # the key's length in characters (found when not given)
+
+    def __post_init__(self) -> None:
+        if self.key_length < 0:
+            if isinstance(self.key, str):
+                length = len(self.key)
+            else:
+                assert isinstance(self.paragraph, StubParagraph)
+                length = self.paragraph.key_length
+            object.__setattr__(self, "key_length", length)
 
     @property
     def key_text(self) -> str:
@@ -71,14 +81,6 @@ class Item:
             return self.key
         assert isinstance(self.paragraph, StubParagraph)
         return self.paragraph.key_text
-
-    @property
-    def key_length(self) -> int:
-        """The comparison key's length in characters."""
-        if isinstance(self.key, str):
-            return len(self.key)
-        assert isinstance(self.paragraph, StubParagraph)
-        return self.paragraph.key_length
 
     @property
     def place(self) -> Place:
@@ -91,7 +93,7 @@ class Item:
         return self.long_enough and self.paragraph.role != "title"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """Why an item is dropped: what it matched and how closely."""
 
@@ -123,7 +125,8 @@ def collect_items(
                 key = paragraph.key
             else:
                 key = comparison_key(paragraph.text)
-        items.append(Item(position, article, source, paragraph, key, len(paragraph.text) >= least))
+        long_enough = paragraph.text_length >= least
+        items.append(Item(position, article, source, paragraph, key, long_enough))
     return items
 
 
@@ -144,18 +147,27 @@ def _numbers_differ(a: str, b: str) -> bool:
 
 class _References:
     """The paragraphs later ones are compared with (kept ones and boilerplate), indexed so that
-    finding the one a paragraph may match is a lookup, not a scan of every copy."""
+    finding the one a paragraph may match is a lookup, not a scan of every copy. Only keys that
+    some other paragraph may look up are indexed: those of more than one paragraph, and those
+    MinHash paired with another (``wanted``); a key of one paragraph alone is never asked."""
 
-    def __init__(self) -> None:
-        self.members: set[int] = set()
+    def __init__(self, count: int, wanted: Container[str | int]) -> None:
+        self._members = bytearray(count)
+        self._wanted = wanted
         self._in_article: dict[tuple[str | int, int], int] = {}
         self._across: dict[str | int, int] = {}
 
     def add(self, item: Item) -> None:
-        self.members.add(item.position)
+        self._members[item.position] = 1
+        if item.key not in self._wanted:
+            return
         self._in_article.setdefault((item.key, item.article), item.position)
         if item.long_enough:
             self._across.setdefault(item.key, item.position)
+
+    def has(self, position: int) -> bool:
+        """Whether the paragraph at ``position`` is a reference."""
+        return bool(self._members[position])
 
     def first_for(self, item: Item, key: str | int) -> int | None:
         """The first reference with ``key`` that ``item`` may be dropped for: in its own
@@ -166,6 +178,16 @@ class _References:
             found.append(self._across.get(key))
         positions = [position for position in found if position is not None]
         return min(positions) if positions else None
+
+
+class _Either:
+    """Membership in either of two containers."""
+
+    def __init__(self, first: Container[str | int], second: Container[str | int]) -> None:
+        self._first, self._second = first, second
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._first or key in self._second
 
 
 class _LocalPairs:
@@ -219,15 +241,28 @@ class Deduplicator:
     def find(self, items: Sequence[Item], known: KnownSignatures | None = None) -> dict[int, Match]:
         """The items to drop, by position, each with what it matched. ``known`` signatures (by
         place) are used instead of computing them."""
-        groups: dict[str | int, list[int]] = defaultdict(list)
+        # Each key's first long-enough paragraph (-1 while none), keys in order of first
+        # appearance, and the keys of more than one paragraph.
+        representative: dict[str | int, int] = {}
+        shared: set[str | int] = set()
         for item in items:
-            if item.key:
-                groups[item.key].append(item.position)
+            if not item.key:
+                continue
+            first = representative.get(item.key)
+            if first is None:
+                representative[item.key] = item.position if item.long_enough else -1
+                continue
+            shared.add(item.key)
+            if first < 0 and item.long_enough:
+                representative[item.key] = item.position
         drops: dict[int, Match] = {}
-        cross = self._cross_article_neighbours(items, groups, known or {})
+        cross = self._cross_article_neighbours(items, representative, known or {})
+        del representative
         local = self._local_neighbours(items)
-        references = _References()
-        order = sorted(range(len(items)), key=lambda p: self._priority(items[p]))
+        references = _References(len(items), _Either(shared, cross))
+        order: Iterable[int] = range(len(items))
+        if self._config.keep != "first":
+            order = sorted(order, key=lambda p: self._priority(items[p]))
         for position in order:
             item = items[position]
             match = None
@@ -241,7 +276,7 @@ class Deduplicator:
                 references.add(item)
             else:
                 drops[position] = match
-        for position, twin in copied_block_drops(items, set(drops)).items():
+        for position, twin in copied_block_drops(items, set(drops), shared).items():
             drops[position] = Match("exact_duplicate", twin, 100.0)
         for position, match in drops.items():  # point at what stays
             target, seen = match.kept, {position}
@@ -255,22 +290,19 @@ class Deduplicator:
     def _priority(self, item: Item) -> tuple[int, ...]:
         if self._config.keep == "longest":
             title_first = 0 if item.paragraph.role == "title" else 1
-            return (title_first, -len(item.paragraph.text), item.position)
+            return (title_first, -item.paragraph.text_length, item.position)
         return (item.position,)
 
     def _cross_article_neighbours(
         self,
         items: Sequence[Item],
-        groups: dict[str | int, list[int]],
+        representative: dict[str | int, int],
         known: KnownSignatures,
     ) -> dict[str | int, set[str | int]]:
         """Keys that MinHash LSH pairs, among the keys of paragraphs long enough to count across
-        articles: each key once, by its first such paragraph."""
-        representatives = []
-        for members in groups.values():
-            eligible = next((p for p in members if items[p].long_enough), None)
-            if eligible is not None:
-                representatives.append(eligible)
+        articles: each key once, by its first such paragraph (``representative``, by key in
+        order of first appearance; -1 when none is long enough)."""
+        representatives = [p for p in representative.values() if p >= 0]
         # Band keys, a batch of rows at a time: the signatures themselves are never all kept.
         bands = np.zeros((len(representatives), BANDS), dtype=np.uint64)
         for start in range(0, len(representatives), _BATCH):
@@ -309,18 +341,22 @@ class Deduplicator:
         local: _LocalPairs,
         references: _References,
     ) -> Match | None:
-        candidates = {p for p in local.of(item) if p in references.members}
+        candidates = {p for p in local.of(item) if references.has(p)}
         for other_key in cross.get(item.key, ()):
             reference = references.first_for(item, other_key)
             if reference is not None:
                 candidates.add(reference)
         best: Match | None = None
+        mine: str | None = None  # read from the spill once, when first needed
         for other in sorted(candidates):
             if items[other].article != item.article and not (
                 item.across and items[other].long_enough
             ):
                 continue
-            score = self._similar(item.key_text, items[other].key_text)
+            if abs(item.key_length - items[other].key_length) > self._config.max_edits:
+                continue  # as _similar would say, without reading the keys
+            mine = item.key_text if mine is None else mine
+            score = self._similar(mine, items[other].key_text)
             if score is not None and (best is None or score > best.similarity):
                 best = Match("near_duplicate", other, score)
         return best

@@ -90,8 +90,9 @@ def signatures(keys: Sequence[str]) -> Signatures:
     for position, key in enumerate(keys):
         groups.setdefault(shingle_size(key), []).append(position)
     for size, positions in groups.items():
-        for batch_start in range(0, len(positions), 4096):
-            batch = positions[batch_start : batch_start + 4096]
+        # A batch's arrays take about 100 bytes per character of its keys: 256 keys at a time.
+        for batch_start in range(0, len(positions), 256):
+            batch = positions[batch_start : batch_start + 256]
             result[batch] = _batch_signatures([keys[p] for p in batch], size, multipliers, offsets)
     return result
 

@@ -200,10 +200,12 @@ class LanguageDetector:
     def _ask_langdetect(self, text: str, default: str, short_ok: bool) -> Label:
         from langdetect.lang_detect_exception import LangDetectException
 
+        from pipeline.langdetect_numpy import probabilities
+
         detector = self._detector_factory().create()
         detector.append(text)
         try:
-            best = detector.get_probabilities()[0]
+            best = probabilities(detector)[0]
         except (LangDetectException, IndexError):
             return Label(default, decided=False)
         if best.prob < _MIN_PROBABILITY and not short_ok:

@@ -151,6 +151,16 @@ class Paragraph:
     evidence: list[str] = field(default_factory=list)
     decisions: list[AppliedDecision] = field(default_factory=list)
 
+    @property
+    def text_length(self) -> int:
+        """The text's length in characters (a spilled paragraph knows it without its text)."""
+        return len(self.text)
+
+    def dropped_text(self) -> str:
+        """The text a ``dropped.jsonl`` entry made now records (a spilled paragraph's is
+        filled in from the spill when the entry is written)."""
+        return self.text
+
     def decided(self, action: str) -> AppliedDecision | None:
         """The first decision with ``action`` applied to this paragraph, if any."""
         return next((d for d in self.decisions if d.action == action), None)
@@ -220,7 +230,7 @@ def dropped_from(
     return DroppedParagraph(
         source,
         paragraph.index,
-        paragraph.text,
+        paragraph.dropped_text(),
         reason,
         duplicate_of,
         similarity,

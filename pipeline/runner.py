@@ -10,6 +10,7 @@ stages of :mod:`pipeline.stages` (editors' drops, site furniture, deduplication)
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 import time
@@ -94,6 +95,9 @@ def _run(
         spill.close()
         raise
     clock.seconds.update(feed.seconds)
+    # The processor of a one-job run (jieba's dictionary, the language profiles) is gone now,
+    # but held in reference cycles: collected here, the corpus stages reuse its memory.
+    gc.collect()
     clock.lap("per-article (wall)")
     paragraphs_in: dict[str, int] = {}
     for record in light:
@@ -111,9 +115,14 @@ def _run(
         clock.lap(stage.name)
     dropped.sort(key=lambda d: (order[d.source], d.index))
     furniture = next(stage for stage in stages if isinstance(stage, SiteFurniture))
-    everything = [
-        *((r.source, p.index, p.hash, p.decisions) for r in records for p in r.paragraphs),
-        *((d.source, d.index, d.hash, d.decisions) for d in dropped),
+    decided = [  # the paragraphs with decisions applied: what the outcomes are read from
+        *(
+            (r.source, p.index, p.hash, p.decisions)
+            for r in records
+            for p in r.paragraphs
+            if p.decisions
+        ),
+        *((d.source, d.index, d.hash, d.decisions) for d in dropped if d.decisions),
     ]
     return RunResult(
         inputs,
@@ -125,7 +134,7 @@ def _run(
         len(remembered),
         dict(sorted(furniture.counts.items())),
         decisions,
-        outcomes(decisions.decisions, everything),
+        outcomes(decisions.decisions, decided),
         clock.seconds,
         spill,
     )

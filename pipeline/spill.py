@@ -3,12 +3,12 @@
 A processed chunk of articles becomes a :class:`SpilledChunk` where it was processed (a worker
 process, a Ray actor, or this process): its full records pickled into one blob, the text and the
 comparison key of each paragraph as UTF-8, a row of numbers per paragraph (byte lengths, key
-length, key and shape digests, line, hash), and light copies of its records whose paragraphs are
-:class:`StubParagraph` objects. The run appends the blob and the texts to files in a work folder
-(:class:`Spill`) and keeps only the light records. A stub reads its text from the spill when a
-stage asks for it; the corpus stages change only roles, evidence, decisions, titles and which
-paragraphs stay, and :meth:`Spill.final_articles` puts those changes on the full records as it
-streams them back, article by article, to the writers.
+length, key and shape digests, line, hash, text length), and light copies of its records whose
+paragraphs are :class:`StubParagraph` objects. The run appends the blob and the texts to files
+in a work folder (:class:`Spill`) and keeps only the light records. A stub reads its text from
+the spill when a stage asks for it; the corpus stages change only roles, evidence, decisions,
+titles and which paragraphs stay, and :meth:`Spill.final_articles` puts those changes on the
+full records as it streams them back, article by article, to the writers.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from pipeline.records import (
 
 _DIGITS = re.compile("[0-9]+")
 # The columns of a paragraph's row.
-TEXT_BYTES, KEY_BYTES, KEY_CHARS, LINE, HASH, KEY_HIGH, KEY_LOW, SHAPE = range(8)
-_COLUMNS = 8
+TEXT_BYTES, KEY_BYTES, KEY_CHARS, LINE, HASH, KEY_HIGH, KEY_LOW, SHAPE, TEXT_CHARS = range(9)
+_COLUMNS = 9
 
 
 def digest(text: str) -> int:
@@ -160,6 +160,10 @@ class StubParagraph(Paragraph):
     def text(self, value: str) -> None:
         raise AttributeError("a stub's text is read from the spill, never set")
 
+    def dropped_text(self) -> str:
+        """Nothing: the entry's text is filled in from the spill when it is written."""
+        return ""
+
     @property
     def fixes(self) -> list[Fix]:
         """The repairs, kept only for a paragraph that repair left empty (the furniture stage
@@ -198,6 +202,11 @@ class StubParagraph(Paragraph):
     @hash.setter
     def hash(self, value: str) -> None:
         raise AttributeError("a stub's hash is read from the spill, never set")
+
+    @property
+    def text_length(self) -> int:
+        """The text's length in characters."""
+        return 0 if self._empty is not None else self._table().number(self.serial, TEXT_CHARS)
 
     @property
     def key(self) -> int:
@@ -268,6 +277,7 @@ def spill_chunk(articles: Sequence[list[Record]], seconds: dict[str, float]) -> 
                         _signed(key_digest >> 64),
                         _signed(key_digest & (2**64 - 1)),
                         shape,
+                        len(paragraph.text),
                     )
                 )
                 empty = list(paragraph.fixes) if not paragraph.text else None

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.config import Config, DedupConfig
@@ -189,3 +191,60 @@ def test_a_file_from_the_index_between_fresh_ones_keeps_its_place(raw_dir: Path)
         ("b.txt", "a.txt"),
         ("c.txt", "a.txt"),
     ]
+
+
+EDGES = ["Example Careers Network", "Subscribe to our newsletter", "Home > Jobs", "Intro"]
+NAMES = ["alpha", "beta", "gamma", "delta", "epsilon"]
+
+
+def _site_articles(pages: list[tuple[list[str], str]]) -> list[Any]:
+    from pipeline.furniture.site import SiteArticle
+
+    made = []
+    for number, (edges, name) in enumerate(pages):
+        prose = [
+            f"Agents in {name} earn a good wage before tax, more on night shifts. They work in "
+            "teams of ten.",
+            f"Night shifts pay more than day shifts, and the work is hard in {name}.",
+        ]
+        texts = [*edges[:1], *prose, *edges[1:]]
+        paragraphs = [Paragraph(i, role="body", text=t, lang="en") for i, t in enumerate(texts)]
+        made.append(SiteArticle(f"{number}.txt", "folder:.", paragraphs))
+    return made
+
+
+def _described(found: dict[int, Any], made: list[Any]) -> list[Any]:
+    return [(a.source, p.index, found[id(p)]) for a in made for p in a.paragraphs if id(p) in found]
+
+
+PAGES = st.lists(
+    st.tuples(st.lists(st.sampled_from(EDGES), max_size=3), st.sampled_from(NAMES)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(PAGES)
+def test_counting_only_frequent_lines_changes_nothing(pages: list[tuple[list[str], str]]) -> None:
+    from pipeline.furniture import site
+
+    filtered, everything = _site_articles(pages), _site_articles(pages)
+    with pytest.MonkeyPatch.context() as patch:  # every line counted page by page
+        patch.setattr(site, "_frequent", lambda made, least: _Everything())
+        expected = _described(site.repeated_furniture(everything, 2), everything)
+    assert _described(site.repeated_furniture(filtered, 2), filtered) == expected
+
+
+def test_the_frequent_lines_example_does_find_furniture() -> None:
+    from pipeline.furniture import site
+
+    pages = [(["Example Careers Network", "Subscribe to our newsletter"], n) for n in NAMES]
+    made = _site_articles(pages)
+    found = _described(site.repeated_furniture(made, 2), made)
+    assert {(index, change[0]) for _, index, change in found} == {(0, "boilerplate"), (3, "advert")}
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from pipeline.fingerprint import comparison_key
 from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
@@ -82,6 +84,28 @@ def _shape(paragraph: Paragraph) -> str | int:
     return shape_key(comparison_key(paragraph.text))
 
 
+def _line_of(site: str, shape: str | int) -> int:
+    """A number for a line of a site: equal for equal lines (and rarely for others)."""
+    return hash((site, shape))
+
+
+def _frequent(articles: Sequence[SiteArticle], min_pages: int) -> set[int]:
+    """The lines (:func:`_line_of`) seen at least ``min_pages`` times: only those can be on as
+    many pages, so only those are counted page by page (a line seen once, most of them, is
+    never looked at again)."""
+    lines = np.fromiter(
+        (
+            _line_of(article.site, shape)
+            for article in articles
+            for shape in map(_shape, article.paragraphs)
+            if shape
+        ),
+        dtype=np.int64,
+    )
+    values, counts = np.unique(lines, return_counts=True)
+    return set(values[counts >= min_pages].tolist())
+
+
 def repeated_furniture(
     articles: Sequence[SiteArticle], min_pages: int
 ) -> dict[int, tuple[Role, list[str]]]:
@@ -89,14 +113,18 @@ def repeated_furniture(
     it confirms, with the role and the evidence to record."""
     if min_pages < 2:
         return {}
+    frequent = _frequent(articles, min_pages)
     seen: dict[tuple[str, str | int], _Seen] = defaultdict(_Seen)
     placed: list[tuple[SiteArticle, int, str | int, str | None]] = []
     for article in articles:
         shapes = [_shape(p) for p in article.paragraphs]
+        wanted = [bool(shape) and _line_of(article.site, shape) in frequent for shape in shapes]
+        if not any(wanted):
+            continue
         body = zones(article.paragraphs)
         title = next((n for n, p in enumerate(article.paragraphs) if p.role == "title"), None)
         for position, shape in enumerate(shapes):
-            if not shape:
+            if not wanted[position]:
                 continue
             before = shapes[position - 1] if position else "^"
             after = shapes[position + 1] if position + 1 < len(shapes) else "$"

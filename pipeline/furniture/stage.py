@@ -87,15 +87,15 @@ def _without_empty(records: list[Record]) -> tuple[list[Record], list[DroppedPar
     empty: list[DroppedParagraph] = []
     kept: list[Record] = []
     for record in records:
-        if all(p.text for p in record.paragraphs):
+        if all(p.text_length for p in record.paragraphs):
             kept.append(record)
             continue
         for paragraph in record.paragraphs:
-            if not paragraph.text:
+            if not paragraph.text_length:
                 rules = ", ".join(sorted({fix.rule for fix in paragraph.fixes}))
                 evidence = [f"no text left after repair ({rules})"]
                 empty.append(dropped_from(record.source, paragraph, "empty", evidence=evidence))
-        record.paragraphs = [p for p in record.paragraphs if p.text]
+        record.paragraphs = [p for p in record.paragraphs if p.text_length]
         if record.paragraphs:
             if record.title is not None and not any(p.role == "title" for p in record.paragraphs):
                 record.title = None

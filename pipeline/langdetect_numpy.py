@@ -1,0 +1,63 @@
+"""langdetect's estimate, with its inner loop on numpy: the same answer, bit for bit, faster.
+
+langdetect (``Detector._detect_block``) runs seven trials; each draws n-grams of the text at
+random and multiplies a probability per language by the n-gram's weight for that language, in
+a Python loop over the 55 languages, checking every five draws whether one language has won. Its
+time goes into that loop. Here the same trials draw the same n-grams from the same random
+generator (``random.choice`` over a list of row numbers of the same length consumes exactly
+what it consumes over the n-grams); the multiplications are the same IEEE operations in the same
+order (one elementwise product per draw, and at each check the division by the same built-in
+``sum``), so the probabilities, and the answer, are langdetect's own. The identity
+is tested against langdetect itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+_CHECK_EVERY = 5  # langdetect checks convergence after the draws 0, 5, 10, ...
+
+
+def probabilities(detector: Any) -> list[Any]:
+    """What ``detector.get_probabilities()`` returns (langdetect's ``Language`` list, best
+    first), for a detector with its text appended; raises langdetect's exception when the text
+    has no features, as it does."""
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    detector.cleaning_text()
+    ngrams = detector._extract_ngrams()
+    if not ngrams:
+        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+    rows: dict[str, int] = {}
+    drawn = [rows.setdefault(ngram, len(rows)) for ngram in ngrams]
+    table = detector.word_lang_prob_map
+    weights = np.array([table[ngram] for ngram in rows], dtype=np.float64)
+    chance = detector.random
+    languages = len(detector.langlist)
+    total: npt.NDArray[np.float64] = np.zeros(languages, dtype=np.float64)
+    chance.seed(detector.seed)
+    for _ in range(detector.n_trial):
+        prob = np.array(detector._init_probability(), dtype=np.float64)
+        alpha = detector.alpha + chance.gauss(0.0, 1.0) * detector.ALPHA_WIDTH
+        factors = alpha / detector.BASE_FREQ + weights  # langdetect's ``weight + map[i]``
+        by_row = list(factors)  # one array per n-gram: indexing a list is cheaper
+        choose = chance.choice
+        draw = 0
+        while True:
+            prob *= by_row[choose(drawn)]
+            if draw % _CHECK_EVERY == 0:
+                total_prob = sum(prob.tolist())
+                if not total_prob:  # where langdetect itself would divide by zero
+                    raise LangDetectException(ErrorCode.CantDetectError, "No probability left.")
+                prob /= total_prob
+                if float(prob.max()) > detector.CONV_THRESHOLD:
+                    break
+                if draw >= detector.ITERATION_LIMIT:
+                    break
+            draw += 1
+        total += prob / detector.n_trial
+    detector.langprob = total.tolist()
+    return list(detector._sort_probability(detector.langprob))
