@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -37,10 +38,33 @@ print(time.perf_counter() - start, count)
 """
 
 
-def build_corpus(target: Path, builder: Path) -> None:
-    """Write the benchmark corpus into ``target`` with the shared builder."""
+def build_corpus(target: Path, builder: Path, seed: int | None = None) -> None:
+    """Write the benchmark corpus into ``target`` with the shared builder (``seed``: another
+    corpus of the same shape, with distinct ids)."""
     target.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(builder), str(target)], check=True)
+    environment = dict(os.environ)
+    if seed is not None:
+        environment["CORPUS_SEED"] = str(seed)
+    subprocess.run([sys.executable, str(builder), str(target)], check=True, env=environment)
+
+
+SCALE_SEEDS = (1, 2, 3)  # with the corpus itself: the 4x corpus
+
+
+def prepare_4x(corpus: Path, folder: Path, builder: Path) -> Path:
+    """A raw folder of the corpus and the three corpora of seeds 1-3 (built into
+    ``corpus/seeds/sN`` when missing): four times the corpus, each file a link."""
+    raw = folder / "raw-4x"
+    raw.mkdir()
+    sources = [corpus / "docs.jsonl"]
+    for seed in SCALE_SEEDS:
+        target = corpus / "seeds" / f"s{seed}"
+        if not (target / "docs.jsonl").is_file():
+            build_corpus(target, builder, seed)
+        sources.append(target / "docs.jsonl")
+    for number, source in enumerate(sources):
+        (raw / f"docs{number}.jsonl").symlink_to(source.resolve())
+    return raw
 
 
 def prepare_raw(corpus: Path, size: str, folder: Path) -> tuple[Path, list[dict[str, Any]] | None]:
@@ -146,12 +170,21 @@ def help_seconds() -> float:
 
 
 def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
-    """Every figure of the benchmark, as one dict."""
+    """Every figure of the benchmark, as one dict. ``size`` "4x" runs the corpus with seeds
+    1-3 added, and the corpus alone (one job) for the ratio of their peaks."""
     from pipeline.config import Config
 
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as name:
         folder = Path(name)
-        raw, labels = prepare_raw(corpus, size, folder)
+        scale: dict[str, Any] = {}
+        if size == "4x":
+            raw, labels = prepare_raw(corpus, "full", folder)
+            full = _run_in_child(raw, folder / "out-full", 1)
+            scale["peak_rss_mb_full"] = round(max(full["peak_self_mb"], full["peak_children_mb"]))
+            scale["seconds_1_job_full"] = round(full["seconds"], 2)
+            raw, labels = prepare_4x(corpus, folder, DEFAULT_BUILDER), None
+        else:
+            raw, labels = prepare_raw(corpus, size, folder)
         megabytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1e6
         one = _run_in_child(raw, folder / "out-1", 1)
         figures: dict[str, Any] = {
@@ -189,6 +222,11 @@ def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
                 f"peak_rss_worker_mb_{jobs}_jobs": round(many["peak_children_mb"]),
                 "outputs_identical_across_jobs": same,
             }
+        if scale:
+            scale["peak_ratio_to_full"] = round(
+                figures["peak_rss_mb"] / scale["peak_rss_mb_full"], 2
+            )
+            figures |= scale
         if labels is not None:
             figures["dedup"] = _dedup_accuracy(folder / "out-1", raw, labels)
         figures["help_s"] = round(help_seconds(), 3)

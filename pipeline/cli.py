@@ -354,10 +354,12 @@ main.add_command(show)
 )
 @click.option(
     "--size",
-    type=click.Choice(["small", "full"]),
+    type=click.Choice(["small", "full", "4x"]),
     default="full",
     show_default=True,
-    help="The whole corpus, or its first 500 documents.",
+    help="The whole corpus, its first 500 documents, or 4x: the corpus and the corpora of "
+    "CORPUS_SEED 1-3 (built beside it when missing), with the corpus alone for the ratio of "
+    "their peak memory.",
 )
 @JOBS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")

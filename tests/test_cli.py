@@ -291,3 +291,25 @@ def test_format_parquet_without_pyarrow_is_a_usage_error(
     for command in ("run", "check"):
         code, _, err = invoke(command, str(raw_dir), "--format", "parquet")
         assert code == 2 and "pip install 'career-article-pipeline[parquet]'" in err
+
+
+def test_bench_4x_folds_the_corpus_and_three_seeds_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import benchmark
+
+    corpus = tmp_path / "corpus"
+    write(corpus, "docs.jsonl", '{"id": "a"}\n')
+    write(corpus / "seeds" / "s1", "docs.jsonl", '{"id": "s1-a"}\n')
+    built: list[tuple[Path, int | None]] = []
+
+    def build(target: Path, builder: Path, seed: int | None = None) -> None:
+        built.append((target, seed))
+        write(target, "docs.jsonl", f'{{"id": "s{seed}-a"}}\n')
+
+    monkeypatch.setattr(benchmark, "build_corpus", build)
+    (tmp_path / "work").mkdir()
+    raw = benchmark.prepare_4x(corpus, tmp_path / "work", Path("builder.py"))
+    assert built == [(corpus / "seeds" / "s2", 2), (corpus / "seeds" / "s3", 3)]
+    contents = [(raw / f"docs{n}.jsonl").read_text() for n in range(4)]
+    assert contents == ['{"id": "a"}\n', '{"id": "s1-a"}\n', '{"id": "s2-a"}\n', '{"id": "s3-a"}\n']
