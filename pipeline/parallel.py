@@ -39,7 +39,7 @@ def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> Spil
     """Process a chunk of articles with ``processor``, ready to spill, with the time each step
     took."""
     before = dict(processor.seconds)
-    records = [processor.process(article) for article in chunk]
+    records = processor.process_many(chunk)
     seconds = {name: processor.seconds[name] - before[name] for name in before}
     return spill_chunk(records, seconds)
 
