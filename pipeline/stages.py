@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.config import Config
-from pipeline.dedup import Place, deduplicate
+from pipeline.dedup import deduplicate
+from pipeline.dedup_items import Place
 from pipeline.fingerprint import Signatures
 from pipeline.furniture.stage import FurnitureStage
 from pipeline.records import DroppedParagraph, Record

@@ -19,6 +19,10 @@ LEAVES = {
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},
+    # The spill sits under the corpus stages: it knows records and keys, no stage.
+    "pipeline.spill": {"pipeline.fingerprint", "pipeline.records"},
+    "pipeline.dedup_items": {"pipeline.records", "pipeline.spill"},
+    "pipeline.langdetect_numpy": set(),
     "pipeline.config": LEAVES,
     **{leaf: LEAVES for leaf in LEAVES},
 }

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.config import Config, DedupConfig
-from pipeline.dedup import Item, _LocalPairs
+from pipeline.dedup_items import Item, LocalPairs
 from pipeline.fingerprint import comparison_key
 from pipeline.output import OUTPUT_FILES, render_outputs
 from pipeline.parallel import in_order
@@ -163,10 +163,10 @@ def _items(rng: random.Random) -> list[Item]:
 @pytest.mark.parametrize("seed", range(30))
 def test_local_pairs_are_every_pair_with_a_short_or_local_only_paragraph(seed: int) -> None:
     items = _items(random.Random(seed))
-    pairs = _LocalPairs(items)
+    pairs = LocalPairs(items)
     expected: dict[int, set[int]] = {item.position: set() for item in items}
     for a, b in itertools.permutations(items, 2):  # the definition: all pairs, then filter
-        if a.article == b.article and a.key != b.key and _LocalPairs.pairs_all(a):
+        if a.article == b.article and a.key != b.key and LocalPairs.pairs_all(a):
             expected[a.position].add(b.position)
             expected[b.position].add(a.position)
     assert {item.position: set(pairs.of(item)) for item in items} == expected
