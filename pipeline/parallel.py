@@ -74,8 +74,14 @@ def process_chunks(chunks: Iterable[Work], config: Config) -> Iterator[SpilledCh
         return
     if config.jobs <= 1:
         processor = ArticleProcessor(config)
-        for chunk in chunks:
-            yield chunk if isinstance(chunk, SpilledChunk) else process_chunk(processor, chunk)
+        try:
+            for chunk in chunks:
+                yield chunk if isinstance(chunk, SpilledChunk) else process_chunk(processor, chunk)
+        finally:
+            # Its steps are its own bound methods, a reference cycle: broken here, the
+            # processor (jieba's dictionary, the language profiles) goes as soon as the chunks
+            # are done, and the corpus stages reuse its memory.
+            processor.steps = []
         return
     context: Any = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(

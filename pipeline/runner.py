@@ -10,7 +10,6 @@ stages of :mod:`pipeline.stages` (editors' drops, site furniture, deduplication)
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import pickle
 import time
@@ -95,9 +94,6 @@ def _run(
         spill.close()
         raise
     clock.seconds.update(feed.seconds)
-    # The processor of a one-job run (jieba's dictionary, the language profiles) is gone now,
-    # but held in reference cycles: collected here, the corpus stages reuse its memory.
-    gc.collect()
     clock.lap("per-article (wall)")
     paragraphs_in: dict[str, int] = {}
     for record in light:

@@ -248,3 +248,33 @@ def test_the_frequent_lines_example_does_find_furniture() -> None:
 class _Everything:
     def __contains__(self, item: object) -> bool:
         return True
+
+
+def test_the_one_job_processor_is_freed_when_the_chunks_are_done(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without waiting for the garbage collector: the corpus stages reuse its memory."""
+    import gc
+    import weakref
+
+    from pipeline import parallel
+
+    write(raw_dir, "a.txt", f"Title\n\n{LONG}\n")
+    made: list[weakref.ref[Any]] = []
+    original = parallel.ArticleProcessor.__init__
+
+    def remember(self: Any, config: Config) -> None:
+        original(self, config)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(parallel.ArticleProcessor, "__init__", remember)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = run_pipeline(raw_dir, Config())
+        [processor] = made
+        assert processor() is None
+    finally:
+        if collecting:
+            gc.enable()
+    result.close()
