@@ -208,6 +208,9 @@ def run(
     processed again, and files no longer in RAW_DIR still take part (a new batch is deduplicated
     against everything processed before). The output is always exactly that of a full run over
     all those files. --rebuild starts again from RAW_DIR alone.
+
+    The run is streamed: processed records wait on disk in a hidden work folder in OUT_DIR
+    (removed at the end), and only what the corpus stages need stays in memory.
     """
     config, decisions = _load(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
