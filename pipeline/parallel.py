@@ -48,18 +48,6 @@ def _process_chunk(chunk: list[Article]) -> SpilledChunk:
     return process_chunk(_WORKER["processor"], chunk)
 
 
-def chunked(articles: Iterable[Article], size: int = CHUNK_SIZE) -> Iterator[list[Article]]:
-    """``articles`` in lists of ``size``."""
-    chunk: list[Article] = []
-    for article in articles:
-        chunk.append(article)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 Work = list[Article] | SpilledChunk  # a chunk to process, or one ready already (the index's)
 
 

@@ -28,7 +28,7 @@ from pipeline.records import Article, DroppedParagraph, Problem, Record
 from pipeline.result import RunResult
 from pipeline.review.apply import outcomes
 from pipeline.review.decisions import DecisionSet
-from pipeline.spill import Spill, SpilledChunk, spill_chunk
+from pipeline.spill import Spill, SpilledChunk, StubParagraph, spill_chunk
 from pipeline.stages import SiteFurniture, corpus_stages
 
 
@@ -303,7 +303,11 @@ def _signatures_on_ray(
         for paragraph in record.paragraphs:
             if (record.source, paragraph.index) not in known:
                 places.append((record.source, paragraph.index))
-                keys.append(comparison_key(paragraph.text))
+                # A spilled paragraph's key is in the spill already: read, not made again.
+                if isinstance(paragraph, StubParagraph):
+                    keys.append(paragraph.key_text)
+                else:
+                    keys.append(comparison_key(paragraph.text))
     known.update(zip(places, signatures_on_ray(keys, config), strict=True))
 
 
