@@ -39,8 +39,8 @@ from pipeline.fingerprint import (
     comparison_key,
     signatures,
 )
+from pipeline.paragraph_table import StubParagraph
 from pipeline.records import DroppedParagraph, Paragraph, Record, dropped_from
-from pipeline.spill import StubParagraph
 
 KnownSignatures = Mapping[Place, Signatures]  # MinHash rows, by place
 CONTENT_ROLES = frozenset({"title", "heading", "body"})
@@ -176,10 +176,22 @@ class Deduplicator:
         articles: each key once, by its first such paragraph (``representative``, by key in
         order of first appearance; -1 when none is long enough)."""
         representatives = [p for p in representative.values() if p >= 0]
-        # Band keys, a batch of rows at a time: the signatures themselves are never all kept.
         bands = np.zeros((len(representatives), BANDS), dtype=np.uint64)
-        for start in range(0, len(representatives), _BATCH):
-            batch = representatives[start : start + _BATCH]
+        # Band keys computed where the paragraph was processed are read from the spill.
+        stored: dict[int, int] = {}  # by representative number: its band row in the spill
+        table = None
+        for n, p in enumerate(representatives):
+            paragraph = items[p].paragraph
+            if isinstance(paragraph, StubParagraph) and paragraph.band_row >= 0:
+                stored[n] = paragraph.band_row
+                table = paragraph.table
+        if table is not None:
+            bands[list(stored)] = table.band_rows(np.array(list(stored.values()), dtype=np.int64))
+        # The others', a batch of rows at a time: the signatures are never all kept.
+        others = [p for n, p in enumerate(representatives) if n not in stored]
+        numbers = [n for n in range(len(representatives)) if n not in stored]
+        for start in range(0, len(others), _BATCH):
+            batch = others[start : start + _BATCH]
             rows = np.zeros((len(batch), PERMUTATIONS), dtype=np.uint64)
             missing = [n for n, p in enumerate(batch) if items[p].place not in known]
             for n, p in enumerate(batch):
@@ -187,7 +199,7 @@ class Deduplicator:
                     rows[n] = known[items[p].place]
             if missing:
                 rows[missing] = signatures([items[batch[n]].key_text for n in missing])
-            bands[start : start + len(batch)] = band_keys(rows)
+            bands[numbers[start : start + len(batch)]] = band_keys(rows)
         neighbours: dict[str | int, set[str | int]] = defaultdict(set)
         low, high = band_pair_arrays(bands)
         # Keys whose lengths differ by more than max_edits cannot be near-duplicates: most

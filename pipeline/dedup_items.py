@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
+from pipeline.paragraph_table import StubParagraph
 from pipeline.records import Paragraph
-from pipeline.spill import StubParagraph
 
 Place = tuple[str, int]  # a paragraph's source and index
 SHORT_KEY = 40  # keys shorter than this are also compared with every paragraph of their article

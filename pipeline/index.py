@@ -2,9 +2,10 @@
 
 For every file processed, the index keeps its sha256, what reading it gave (encoding, problems,
 article count), its records as they left the per-article stages (before deduplication) and the
-MinHash signature of each of their paragraphs. A later run takes an unchanged file from the index
-instead of reading and processing it again, and a file no longer in RAW_DIR is remembered: its
-records still take part, so a new batch is deduplicated against everything processed before.
+MinHash band keys of their paragraphs that dedup compares across articles. A later run takes an
+unchanged file from the index instead of reading and processing it again, and a file no longer
+in RAW_DIR is remembered: its records still take part, so a new batch is deduplicated against
+everything processed before.
 Deduplication itself is always run over the whole corpus, so a run with the index gives exactly
 the output of a full run over the same files.
 
@@ -24,17 +25,20 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.config import Config
-from pipeline.fingerprint import PERMUTATIONS, Signatures
+from pipeline.fingerprint import BANDS
 from pipeline.reading import InputFile
-from pipeline.records import Problem, Record, record_data, record_from_dict, to_json
+from pipeline.records import Problem, Record, record_from_dict, to_json
 from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
-_INDEX_SCHEMA = "3"  # 3: entries are compressed JSON lines, read when looked up
+# 3: entries are compressed JSON lines, read when looked up; 4: band keys, not signatures, and
+# the file's facts in a column of their own.
+_INDEX_SCHEMA = "4"
+_COLUMNS = ["path", "sha256", "fingerprint", "facts", "entry", "band_rows", "bands"]
 
 
 def processing_fingerprint(config: Config) -> str:
@@ -54,15 +58,43 @@ def processing_fingerprint(config: Config) -> str:
 
 @dataclass
 class IndexedFile:
-    """One input file as the index keeps it."""
+    """One input file as the index keeps it (its records parsed as they are read)."""
 
     item: InputFile
-    records: list[Record]
-    signatures: Signatures  # one row per paragraph, in record then paragraph order
+    records: Iterator[Record]
+    # For each paragraph, in record then paragraph order, its row in ``bands`` (-1: none).
+    band_rows: npt.NDArray[np.int64]
+    bands: npt.NDArray[np.uint64]  # MinHash band keys, BANDS a row
 
 
-def _line(data: Any) -> bytes:
-    return (to_json(data) + "\n").encode("utf-8", "surrogatepass")
+class EntryWriter:
+    """A file's entry made as its records come back: each line compressed as it is added, so
+    that a large file's records are never all in memory as text."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(1)
+        self._pieces: list[bytes] = []
+        self._band_rows: list[int] = []
+        self._bands: list[npt.NDArray[np.uint64]] = []
+
+    def add_line(self, line: str) -> None:
+        """Add a record's JSON line."""
+        self._pieces.append(self._compressor.compress(line.encode("utf-8", "surrogatepass")))
+
+    def add_paragraph(self, bands: npt.NDArray[np.uint64] | None) -> None:
+        """Add the next paragraph's band keys (``None``: it has none)."""
+        if bands is None:
+            self._band_rows.append(-1)
+        else:
+            self._band_rows.append(len(self._bands))
+            self._bands.append(bands)
+
+    def finish(self) -> tuple[bytes, bytes, bytes]:
+        """The compressed lines, the band rows and the band keys, as stored."""
+        self._pieces.append(self._compressor.flush())
+        rows = np.array(self._band_rows, dtype=np.int64)
+        bands = np.array(self._bands, dtype=np.uint64).reshape(-1, BANDS)
+        return b"".join(self._pieces), rows.tobytes(), bands.tobytes()
 
 
 def _unpacked_lines(packed: bytes, size: int = 1 << 20) -> Iterator[str]:
@@ -82,7 +114,7 @@ def _unpacked_lines(packed: bytes, size: int = 1 << 20) -> Iterator[str]:
 
 class FingerprintIndex:
     """The SQLite file of indexed inputs. Only each file's path, hash and fingerprint are read
-    at start; an entry (its records, zlib-compressed JSON, and its signatures) is read when
+    at start; an entry (its records, zlib-compressed JSON, and its band keys) is read when
     looked up. Nothing is written until :meth:`save`, which copies the entries kept from the
     old file and adds the new ones."""
 
@@ -90,7 +122,7 @@ class FingerprintIndex:
         self.path = path
         self._fingerprint = processing_fingerprint(config)
         self._known: dict[str, tuple[str, str]] = {}  # path: (sha256, fingerprint) on disk
-        self._new: dict[str, tuple[str, str, bytes, bytes]] = {}  # rows to write
+        self._new: dict[str, tuple[str, str, str, bytes, bytes, bytes]] = {}  # rows to write
         self._forgotten = False
         self._reader: sqlite3.Connection | None = None  # opened on the first lookup
         if path.is_file():
@@ -100,6 +132,9 @@ class FingerprintIndex:
         connection = None
         try:
             connection = sqlite3.connect(self.path)
+            columns = [row[1] for row in connection.execute("PRAGMA table_info(files)")]
+            if columns != _COLUMNS:
+                return  # an index of an older version: nothing in it can be used
             rows = connection.execute("SELECT path, sha256, fingerprint FROM files").fetchall()
         except sqlite3.DatabaseError:
             return  # not an index we can read: processed again from RAW_DIR, then rewritten
@@ -118,19 +153,19 @@ class FingerprintIndex:
         row = self._new.get(path) or self._known.get(path)
         return row is not None and row[1] == self._fingerprint
 
-    def _entry(self, path: str) -> tuple[bytes, bytes] | None:
+    def _entry(self, path: str) -> tuple[str, bytes, bytes, bytes] | None:
         if path in self._new:
-            _, _, entry, blob = self._new[path]
-            return entry, blob
+            return self._new[path][2:]
         try:
             if self._reader is None:
                 self._reader = sqlite3.connect(self.path)
             row = self._reader.execute(
-                "SELECT entry, signatures FROM files WHERE path = ?", (to_json(path),)
+                "SELECT facts, entry, band_rows, bands FROM files WHERE path = ?",
+                (to_json(path),),
             ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        return None if row is None else (row[0], row[1])
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     def lookup(
         self, path: str, sha256: str | None = None, decisions: str | None = ""
@@ -146,8 +181,7 @@ class FingerprintIndex:
         stored = self._entry(path)
         if stored is None:
             return None
-        lines = _unpacked_lines(stored[0])
-        entry = json.loads(next(lines))
+        entry = json.loads(stored[0])
         if decisions is not None and entry.get("decisions", "") != decisions:
             return None
         item = InputFile(
@@ -157,29 +191,23 @@ class FingerprintIndex:
             problems=[Problem(**problem) for problem in entry["problems"]],
             articles_read=entry["articles"],
         )
-        records = [record_from_dict(json.loads(line)) for line in lines]
-        rows = np.frombuffer(stored[1], dtype=np.uint64).reshape(-1, PERMUTATIONS)
-        return IndexedFile(item, records, rows)
+        records = (record_from_dict(json.loads(line)) for line in _unpacked_lines(stored[1]))
+        band_rows = np.frombuffer(stored[2], dtype=np.int64)
+        bands = np.frombuffer(stored[3], dtype=np.uint64).reshape(-1, BANDS)
+        return IndexedFile(item, records, band_rows, bands)
 
-    def put(self, indexed: IndexedFile, decisions: str = "") -> None:
-        """Remember a file processed in this run (its records as they are now), with the digest
-        of the review decisions applied to it."""
-        item = indexed.item
-        entry = {
+    def put(self, item: InputFile, entry: EntryWriter, decisions: str = "") -> None:
+        """Remember a file processed in this run (``entry``: its records as the per-article
+        stages left them, and their band keys), with the digest of the review decisions
+        applied to it."""
+        facts = {
             "decisions": decisions,
             "encoding": item.encoding,
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,
         }
-        # One line of the file's facts, then a line per record, compressed as they are made:
-        # a large file's records are never all in memory as text.
-        compressor = zlib.compressobj(1)
-        pieces = [compressor.compress(_line(entry))]
-        pieces += [compressor.compress(_line(record_data(r))) for r in indexed.records]
-        pieces.append(compressor.flush())
-        packed = b"".join(pieces)
-        blob = np.ascontiguousarray(indexed.signatures, dtype=np.uint64).tobytes()
-        self._new[item.path] = (item.sha256 or "", self._fingerprint, packed, blob)
+        row = (item.sha256 or "", self._fingerprint, to_json(facts), *entry.finish())
+        self._new[item.path] = row
 
     def forget_all(self) -> None:
         """Drop every entry (``--rebuild``)."""
@@ -210,7 +238,7 @@ class FingerprintIndex:
         with sqlite3.connect(temporary) as connection:
             connection.execute(
                 "CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, fingerprint TEXT,"
-                " entry BLOB, signatures BLOB)"
+                " facts TEXT, entry BLOB, band_rows BLOB, bands BLOB)"
             )
             if kept and self.path.is_file():
                 connection.execute("ATTACH DATABASE ? AS old", (str(self.path),))
@@ -221,7 +249,7 @@ class FingerprintIndex:
                 connection.commit()
                 connection.execute("DETACH DATABASE old")
             connection.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(to_json(path), *row) for path, row in sorted(self._new.items())],
             )
         connection.close()

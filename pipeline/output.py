@@ -10,57 +10,25 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.config import Config
 from pipeline.layout import (
-    DROPPED_FILE,
     MANIFEST_FILE,
-    OTHER_FILE,
     OUTPUT_FILES,
-    RECORD_FILES,
     REPORT_FILE,
 )
-from pipeline.records import Record, to_json, to_json_line
+from pipeline.records import to_json
+from pipeline.render import Tally, rendered_chunks
 from pipeline.result import RunResult
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
 FURNITURE_REASONS = ("breadcrumb", "navigation", "advert", "meta", "boilerplate")
 DROP_REASONS = (*DUPLICATE_REASONS, *FURNITURE_REASONS, "empty", "editor")
-
-
-def file_for(record: Record) -> str:
-    """The output file a record goes to."""
-    return RECORD_FILES.get(record.lang, OTHER_FILE)
-
-
-@dataclass
-class Tally:
-    """Counts over a run's output, shared by the manifest and the printed summary."""
-
-    records_per_file: Counter[str] = field(default_factory=Counter)
-    paragraphs_out: Counter[str] = field(default_factory=Counter)
-    paragraph_langs: Counter[str] = field(default_factory=Counter)
-    fixes: Counter[str] = field(default_factory=Counter)
-    fix_confidence: Counter[str] = field(default_factory=Counter)
-    flags: Counter[str] = field(default_factory=Counter)
-
-    def add(self, record: Record) -> None:
-        """Count one output record."""
-        self.records_per_file[file_for(record)] += 1
-        self.paragraphs_out[record.lang] += len(record.paragraphs)
-        for paragraph in record.paragraphs:
-            self.paragraph_langs[paragraph.lang] += 1
-            if paragraph.fixes:
-                self.fixes.update(fix.rule for fix in paragraph.fixes)
-                self.fix_confidence.update(fix.confidence for fix in paragraph.fixes)
-            if paragraph.flags:
-                self.flags.update(flag.rule for flag in paragraph.flags)
 
 
 def tally(result: RunResult) -> Tally:
@@ -155,7 +123,7 @@ class Writer(Protocol):
 
 class JsonlWriter:
     """JSON lines (the default): en.jsonl, zh.jsonl, other.jsonl and dropped.jsonl, written in
-    one pass over the spill, a line at a time."""
+    one pass over the spill, a chunk of articles at a time."""
 
     names: tuple[str, ...] = tuple(name for name in OUTPUT_FILES if name != MANIFEST_FILE)
 
@@ -167,13 +135,10 @@ class JsonlWriter:
                 name: stack.enter_context((folder / name).open("wb", buffering=1 << 20))
                 for name in self.names
             }
-            dropped_stream = streams[DROPPED_FILE]
-            for records, dropped in result.articles():
-                for record in records:
-                    counts.add(record)
-                    streams[file_for(record)].write(to_json_line(record).encode("utf-8"))
-                for item in dropped:
-                    dropped_stream.write(to_json_line(item).encode("utf-8"))
+            for chunk in rendered_chunks(result):
+                counts.merge(chunk.counts)
+                for name, data in chunk.files.items():
+                    streams[name].write(data)
         return counts
 
 

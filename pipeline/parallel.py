@@ -12,13 +12,13 @@ workers or on which finishes first, and the articles waiting are never all in me
 from __future__ import annotations
 
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.ordered import in_order
 from pipeline.process import ArticleProcessor
 from pipeline.records import Article
 from pipeline.spill import SpilledChunk, spill_chunk
@@ -41,11 +41,15 @@ def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> Spil
     before = dict(processor.seconds)
     records = processor.process_many(chunk)
     seconds = {name: processor.seconds[name] - before[name] for name in before}
-    return spill_chunk(records, seconds)
+    return spill_chunk(records, seconds, processor.band_lengths)
 
 
 def _process_chunk(chunk: list[Article]) -> SpilledChunk:
     return process_chunk(_WORKER["processor"], chunk)
+
+
+def _is_spilled(work: object) -> bool:
+    return isinstance(work, SpilledChunk)
 
 
 Work = list[Article] | SpilledChunk  # a chunk to process, or one ready already (the index's)
@@ -79,28 +83,8 @@ def process_chunks(chunks: Iterable[Work], config: Config) -> Iterator[SpilledCh
         initargs=(config,),
     ) as pool:
         try:
-            yield from in_order(pool.submit, _process_chunk, chunks, 2 * config.jobs + 1)
+            yield from in_order(
+                pool.submit, _process_chunk, chunks, 2 * config.jobs + 1, _is_spilled
+            )
         except BrokenProcessPool as exc:
             raise RuntimeError(f"a worker process died: {exc}") from None
-
-
-def in_order(
-    submit: Callable[..., Future[Any]],
-    function: Callable[[Any], Any],
-    items: Iterable[Any],
-    window: int,
-) -> Iterator[Any]:
-    """``function`` of each item, run through ``submit``, results in the order of ``items``,
-    with at most ``window`` items in flight (a :class:`SpilledChunk` is its own result)."""
-    pending: deque[Future[Any]] = deque()
-    for item in items:
-        if isinstance(item, SpilledChunk):
-            ready: Future[Any] = Future()
-            ready.set_result(item)
-            pending.append(ready)
-        else:
-            pending.append(submit(function, item))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()

@@ -62,6 +62,10 @@ class ArticleProcessor:
         self._input = config.input
         self._repair_config = config.repair
         self._repairers_without: dict[str, Repairer] = {}  # for rejected repairs, by rule
+        # Which paragraphs get MinHash band keys where they are processed: the lengths dedup
+        # compares across articles (English, Chinese); none when dedup is off.
+        dedup = config.dedup
+        self.band_lengths = (dedup.min_length_en, dedup.min_length_zh) if dedup.enabled else None
         # The per-article stages, in order: what the config turns off is not in the list.
         steps: list[tuple[str, Callable[[_Work], None]]] = [("repair", self._repair)]
         if self._furniture:

@@ -1,17 +1,18 @@
 """The Ray engine (``--engine ray``): the per-article stage on Ray actors, one
 :class:`~pipeline.process.ArticleProcessor` each (jieba and the langdetect profiles load once
-per actor). Chunks are the same as the local engine's and their results are taken in
-chunk order. Dedup's first phase, the MinHash signature of every paragraph, runs in parallel Ray
-tasks; the global phase (grouping by band key, verifying, the keep-first rule) and site
-furniture run in the driver as they do locally: the output is byte for byte the local
-engine's. Ray is an optional extra: ``pip install 'career-article-pipeline[ray]'``.
+per actor). Chunks are the same as the local engine's and their results are taken in chunk
+order. Dedup's first phase, the MinHash band keys of every paragraph it compares across
+articles, runs there too, with the chunk's other stages; the global phase (grouping by band key,
+verifying, the keep-first rule) and site furniture run in the driver as they do locally: the
+output is byte for byte the local engine's. Ray is an optional extra:
+``pip install 'career-article-pipeline[ray]'``.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import Config
@@ -57,28 +58,6 @@ def ray_session(config: Config) -> Iterator[None]:
     finally:
         if started:
             ray.shutdown()
-
-
-def _signature_rows(keys: list[str]) -> Any:
-    from pipeline.fingerprint import signatures
-
-    return signatures(keys)
-
-
-def signatures_on_ray(keys: Sequence[str], config: Config, size: int = 8192) -> Any:
-    """MinHash signatures of ``keys`` (the dedup's first phase), computed in parallel Ray tasks
-    of ``size`` keys; rows in the order of ``keys``, the same as :func:`signatures` gives."""
-    import numpy as np
-    import ray
-
-    from pipeline.fingerprint import PERMUTATIONS
-
-    task: Any = ray.remote(_signature_rows)
-    refs = [task.remote(list(keys[i : i + size])) for i in range(0, len(keys), size)]
-    blocks = [ray.get(ref) for ref in refs]
-    if not blocks:
-        return np.zeros((0, PERMUTATIONS), dtype=np.uint64)
-    return np.concatenate(blocks)
 
 
 def process_on_ray(chunks: Iterable[Any], config: Config) -> Iterator[Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.output import FURNITURE_REASONS, Tally, tally
+from pipeline.output import FURNITURE_REASONS, tally
 from pipeline.records import Problem
+from pipeline.render import Tally
 from pipeline.result import RunResult
 from pipeline.review.apply import Outcome
 from pipeline.textsafe import printable_name

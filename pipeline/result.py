@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pipeline.final import final_articles
 from pipeline.reading import InputFile
 from pipeline.records import DroppedParagraph, Problem, Record
 from pipeline.review.apply import Outcome
@@ -40,7 +41,7 @@ class RunResult:
         """Each article's records and dropped paragraphs, full, in output order. A result made
         in memory, with no spill, holds full records already: they are given by article."""
         if self.spill is not None:
-            return self.spill.final_articles(self.light_records, self.light_dropped)
+            return final_articles(self.spill, self.light_records, self.light_dropped)
         return _by_article(self.light_records, self.light_dropped)
 
     @property

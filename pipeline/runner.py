@@ -11,24 +11,26 @@ stages of :mod:`pipeline.stages` (editors' drops, site furniture, deduplication)
 from __future__ import annotations
 
 import hashlib
-import pickle
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.config import Config
 from pipeline.decoding import Decoder
-from pipeline.fingerprint import Signatures, comparison_key, signatures
-from pipeline.index import FingerprintIndex, IndexedFile
+from pipeline.final import processed_lines
+from pipeline.index import EntryWriter, FingerprintIndex, IndexedFile
+from pipeline.paragraph_table import BAND_ROW
 from pipeline.parallel import CHUNK_SIZE, ProgressCallback, process_chunks
 from pipeline.reading import InputFile, discover, open_file
 from pipeline.records import Article, DroppedParagraph, Problem, Record
 from pipeline.result import RunResult
 from pipeline.review.apply import outcomes
 from pipeline.review.decisions import DecisionSet
-from pipeline.spill import Spill, SpilledChunk, StubParagraph, spill_chunk
+from pipeline.spill import Spill, SpilledChunk, spill_chunk
 from pipeline.stages import SiteFurniture, corpus_stages
 
 
@@ -81,10 +83,9 @@ def _run(
     feed = _Feed(raw_dir, config, index, decisions, remembered)
     inputs: list[InputFile] = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
     light: list[Record] = []
-    signatures_of: dict[tuple[str, int], Signatures] = {}  # by place: source and index
     try:
         for chunk in process_chunks(feed.chunks(every, inputs), config):
-            done = feed.done(chunk, signatures_of)
+            done = feed.done(chunk)
             for records in spill.add(chunk):
                 light.extend(records)
             if progress and done:
@@ -99,11 +100,8 @@ def _run(
     for record in light:
         paragraphs_in[record.lang] = paragraphs_in.get(record.lang, 0) + len(record.paragraphs)
     order = {record.source: number for number, record in reversed(list(enumerate(light)))}
-    if config.engine == "ray":
-        _signatures_on_ray(light, signatures_of, config)
-    clock.lap("signatures")
     dropped: list[DroppedParagraph] = []
-    stages = corpus_stages(config, signatures_of)
+    stages = corpus_stages(config, {})
     records = light
     for stage in stages:
         records, stage_dropped = stage.apply(records)
@@ -150,7 +148,7 @@ class _Indexing:
     """A file whose records are coming back, to be put in the index once all are back."""
 
     item: InputFile
-    records: list[Record] = field(default_factory=list)
+    entry: EntryWriter = field(default_factory=EntryWriter)
     received: int = 0  # articles back
 
 
@@ -190,9 +188,21 @@ class _Feed:
             if isinstance(item, IndexedFile):
                 yield from self._flush(waiting, everything=True)
                 inputs.append(item.item)
-                self._sent.append((1, None))
                 self.seconds["read"] += time.perf_counter() - start
-                yield _from_index(item)
+                held: SpilledChunk | None = None
+                for chunk in _from_index(item):  # a chunk's worth of articles at a time
+                    if held is not None:
+                        self._sent.append((self._finished_empty, None))
+                        self._finished_empty = 0
+                        yield held
+                    held = chunk
+                if held is None:
+                    self._finished_empty += 1
+                else:
+                    # The file's last chunk finishes it (and the empty files before it).
+                    self._sent.append((1 + self._finished_empty, None))
+                    self._finished_empty = 0
+                    yield held
                 continue
             inputs.append(item)
             if self._index is not None and item.sha256 is not None:
@@ -239,44 +249,61 @@ class _Feed:
             return _stale(path), iter(())
         return open_file(self._raw_dir, path, self._config, self._decoder, data)
 
-    def done(self, chunk: SpilledChunk, known: dict[tuple[str, int], Signatures]) -> int:
-        """Note a chunk come back: its time, and with an index its files' records and
-        signatures (a file is put in the index once all its articles are back). How many
-        input files it finishes."""
+    def done(self, chunk: SpilledChunk) -> int:
+        """Note a chunk come back: its time, and with an index its files' records and band
+        keys (a file is put in the index once all its articles are back). How many input
+        files it finishes."""
         for name, value in chunk.seconds.items():
             self.seconds[name] = self.seconds.get(name, 0.0) + value
         closed, files = self._sent.popleft()
         if files is None:
-            if self._index is not None and chunk.known:
-                known.update(chunk.known)
             return closed
         assert self._index is not None
-        for item, records in zip(files, pickle.loads(chunk.blob), strict=True):
+        start = 0  # the first row of the article's paragraphs
+        band_rows = chunk.rows[:, BAND_ROW].tolist()
+        for item, lines, records in zip(files, processed_lines(chunk), chunk.light, strict=True):
             indexing = self._open[item.path]
-            indexing.records.extend(records)
+            for line in lines:
+                indexing.entry.add_line(line)
+            count = sum(len(record.paragraphs) for record in records)
+            for band_row in band_rows[start : start + count]:
+                indexing.entry.add_paragraph(None if band_row < 0 else chunk.bands[band_row])
+            start += count
             indexing.received += 1
             if indexing.received == item.articles_read:  # the file's last article
                 del self._open[item.path]
-                rows = _signatures(indexing.records)
-                places = [(r.source, p.index) for r in indexing.records for p in r.paragraphs]
-                known.update(zip(places, rows, strict=True))
-                indexed = IndexedFile(item, indexing.records, rows)
-                self._index.put(indexed, self._decisions.digest_for_file(item.path))
+                digest = self._decisions.digest_for_file(item.path)
+                self._index.put(item, indexing.entry, digest)
         return closed
 
 
-def _from_index(indexed: IndexedFile) -> SpilledChunk:
-    """A file taken from the index, as a chunk ready to spill (its articles' records)."""
+def _from_index(indexed: IndexedFile) -> Iterator[SpilledChunk]:
+    """A file taken from the index, as chunks ready to spill (its articles' records, a chunk's
+    worth at a time, with their band keys)."""
     articles: list[list[Record]] = []
+    first_row = 0  # the chunk's first paragraph, among the file's
+
+    def chunk_of(articles: list[list[Record]]) -> SpilledChunk:
+        nonlocal first_row
+        chunk = spill_chunk(articles, {})
+        rows = indexed.band_rows[first_row : first_row + len(chunk.rows)]
+        first_row += len(chunk.rows)
+        banded = rows >= 0
+        chunk.bands = indexed.bands[rows[banded]]
+        chunk.rows[:, BAND_ROW] = -1
+        chunk.rows[banded, BAND_ROW] = np.arange(int(banded.sum()))
+        return chunk
+
     for record in indexed.records:
         if articles and articles[-1][0].source == record.source:
             articles[-1].append(record)
-        else:
-            articles.append([record])
-    chunk = spill_chunk(articles, {})
-    places = [(r.source, p.index) for r in indexed.records for p in r.paragraphs]
-    chunk.known = dict(zip(places, indexed.signatures, strict=True))
-    return chunk
+            continue
+        if len(articles) == CHUNK_SIZE:
+            yield chunk_of(articles)
+            articles = []
+        articles.append([record])
+    if articles:
+        yield chunk_of(articles)
 
 
 class _Clock:
@@ -290,30 +317,6 @@ class _Clock:
         now = time.perf_counter()
         self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
         self._last = now
-
-
-def _signatures_on_ray(
-    records: list[Record], known: dict[tuple[str, int], Signatures], config: Config
-) -> None:
-    """Add the signatures the index did not give, computed on Ray."""
-    from pipeline.ray_engine import signatures_on_ray
-
-    places, keys = [], []
-    for record in records:
-        for paragraph in record.paragraphs:
-            if (record.source, paragraph.index) not in known:
-                places.append((record.source, paragraph.index))
-                # A spilled paragraph's key is in the spill already: read, not made again.
-                if isinstance(paragraph, StubParagraph):
-                    keys.append(paragraph.key_text)
-                else:
-                    keys.append(comparison_key(paragraph.text))
-    known.update(zip(places, signatures_on_ray(keys, config), strict=True))
-
-
-def _signatures(records: list[Record]) -> Signatures:
-    keys = [comparison_key(p.text) for record in records for p in record.paragraphs]
-    return signatures(keys)
 
 
 def _read(path: Path) -> bytes | None:

@@ -135,3 +135,52 @@ def test_incremental_runs_over_the_benchmark_corpus_equal_a_full_run(
     assert invoke("run", str(everything), "--out", str(full), "-q", "-j", "2", "--no-index")[0] == 0
     assert outputs(out) == outputs(full)
     shutil.rmtree(full)
+
+
+def test_an_index_of_an_older_version_is_ignored_and_written_anew(raw_dir: Path) -> None:
+    import sqlite3
+
+    write(raw_dir, "a.txt", A)
+    Path("out").mkdir()
+    with sqlite3.connect(Path("out") / INDEX_FILE) as old:  # schema 3: signatures, no facts
+        old.execute(
+            "CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, fingerprint TEXT,"
+            " entry BLOB, signatures BLOB)"
+        )
+        old.execute("INSERT INTO files VALUES ('\"gone.txt\"', 'x', 'y', x'00', x'00')")
+    old.close()
+    code, summary = invoke("run", str(raw_dir), "--out", "out")
+    assert code == 0 and "stale" not in summary
+    assert FingerprintIndex(Path("out") / INDEX_FILE, Config()).paths() == ["a.txt"]
+
+
+def test_a_large_file_comes_back_from_the_index_a_chunk_at_a_time(raw_dir: Path) -> None:
+    from pipeline.parallel import CHUNK_SIZE
+    from pipeline.runner import _from_index
+    from pipeline.spill import spill_chunk
+
+    body = "Agents on the night shift in Shenzhen are paid a bonus of {} yuan for each month."
+    lines = [
+        json.dumps({"title": f"Article {n}", "paragraphs": [body.format(n), "Short."]})
+        for n in range(2 * CHUNK_SIZE + 5)
+    ]
+    write(raw_dir, "many.jsonl", "\n".join(lines) + "\n")
+    config = Config()
+    index = FingerprintIndex(Path("index.sqlite"), config)
+    fresh = run_pipeline(raw_dir, config, index=index)
+    records = fresh.records
+    fresh.close()
+    index.save()
+    indexed = FingerprintIndex(Path("index.sqlite"), config).lookup("many.jsonl")
+    assert indexed is not None
+    chunks = list(_from_index(indexed))
+    assert [len(chunk.light) for chunk in chunks] == [CHUNK_SIZE, CHUNK_SIZE, 5]
+    # Each chunk's band keys are those its paragraphs get when processed afresh.
+    lengths = (config.dedup.min_length_en, config.dedup.min_length_zh)
+    start = 0
+    for chunk in chunks:
+        articles = [[record] for record in records[start : start + len(chunk.light)]]
+        start += len(chunk.light)
+        expected = spill_chunk(articles, {}, lengths)
+        assert (chunk.rows == expected.rows).all()
+        assert (chunk.bands == expected.bands).all()

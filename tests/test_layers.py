@@ -20,14 +20,30 @@ LEAVES = {
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},
     # The spill sits under the corpus stages: it knows records and keys, no stage.
-    "pipeline.spill": {"pipeline.fingerprint", "pipeline.records"},
-    "pipeline.dedup_items": {"pipeline.records", "pipeline.spill"},
+    "pipeline.spill": {
+        "pipeline.fingerprint",
+        "pipeline.fragments",
+        "pipeline.paragraph_table",
+        "pipeline.records",
+    },
+    "pipeline.paragraph_table": {"pipeline.fingerprint", "pipeline.records"},
+    "pipeline.fragments": {"pipeline.records"},
+    # The last pass reads the spill and knows no stage, and no writer.
+    "pipeline.final": {
+        "pipeline.fragments",
+        "pipeline.paragraph_table",
+        "pipeline.records",
+        "pipeline.spill",
+    },
+    "pipeline.ordered": set(),
+    "pipeline.dedup_items": {"pipeline.paragraph_table", "pipeline.records"},
     "pipeline.langdetect_numpy": set(),
     "pipeline.config": LEAVES,
     **{leaf: LEAVES for leaf in LEAVES},
 }
 FORBIDDEN = {
     "pipeline.output": {"pipeline.runner", "pipeline.cli", "pipeline.parallel"},
+    "pipeline.render": {"pipeline.runner", "pipeline.cli", "pipeline.parallel"},
     "pipeline.report": {"pipeline.runner", "pipeline.cli", "pipeline.parallel"},
     "pipeline.result": {"pipeline.runner"},
 }

@@ -19,13 +19,15 @@ from hypothesis import strategies as st
 from pipeline.cli import main
 from pipeline.config import Config, DedupConfig
 from pipeline.dedup_items import Item, LocalPairs
+from pipeline.final import final_articles
 from pipeline.fingerprint import comparison_key
+from pipeline.ordered import in_order
 from pipeline.output import OUTPUT_FILES, render_outputs
-from pipeline.parallel import in_order
+from pipeline.paragraph_table import StubParagraph, digest
 from pipeline.reading import open_file
 from pipeline.records import AppliedDecision, Paragraph, Record
 from pipeline.runner import run_pipeline
-from pipeline.spill import Spill, StubParagraph, digest, spill_chunk
+from pipeline.spill import Spill, spill_chunk
 
 LONG = "Agents in Shanghai earn about 6,000 yuan a month before tax, more on night shifts."
 
@@ -76,14 +78,14 @@ def test_the_final_records_take_what_the_stages_changed_and_the_spill_the_rest(
     from pipeline.records import dropped_from
 
     gone = dropped_from("a.txt", crumb, "breadcrumb", evidence=["a path of links"])
-    [(records, dropped)] = list(spill.final_articles([kept], [gone]))
+    [(records, dropped)] = list(final_articles(spill, [kept], [gone]))
     [final] = records
     assert final.title is None
     assert [(p.index, p.role, p.evidence) for p in final.paragraphs] == [
         (0, "heading", ["slogan"]),
         (1, "body", []),
     ]
-    assert final.paragraphs[1].tokens == ("kept", "tokens")
+    assert list(final.paragraphs[1].tokens or []) == ["kept", "tokens"]
     assert final.paragraphs[1].decisions[0].outcome == "applied"
     assert [(d.index, d.text, d.reason, d.evidence) for d in dropped] == [
         (2, "Breadcrumb > Jobs", "breadcrumb", ["a path of links"])

@@ -25,9 +25,9 @@ import numpy as np
 from pipeline.fingerprint import comparison_key
 from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
+from pipeline.paragraph_table import StubParagraph, shape_key
 from pipeline.paragraphs import display_width
 from pipeline.records import Paragraph, Role
-from pipeline.spill import StubParagraph, shape_key
 
 _SAME_EDGE = 2 / 3
 _SENTENCE_MARK = re.compile(r"[.。!！?？;；,，、～~]")

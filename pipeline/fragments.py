@@ -1,0 +1,170 @@
+"""Records as pre-rendered JSON pieces: what no corpus stage changes, rendered where the article
+was processed, and put together into the exact output lines at the end of the run.
+
+A paragraph's JSON line is its fields in :func:`~pipeline.records.paragraph_data` order. The
+corpus stages change only its role, evidence and decisions (and a record's title and which
+paragraphs stay), so everything else (index, line, hash, text, language, script, tokens,
+repairs, flags) is rendered once, in the worker, as pieces of JSON text. :func:`record_line`
+and :func:`dropped_line` splice the pieces and the stages' values into the line
+:func:`~pipeline.records.to_json_line` would write for the full record, character for character
+(a property test checks it). Rendering a piece alone gives the same text as rendering it inside
+the whole: the separators are the same, and the escapes of :func:`~pipeline.records.to_json`
+only ever touch characters inside strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+from pipeline.records import (
+    AppliedDecision,
+    DroppedParagraph,
+    Fix,
+    Flag,
+    Paragraph,
+    Record,
+    dropped_data,
+    paragraph_data,
+    record_data,
+    record_from_dict,
+    to_json,
+)
+
+
+class ParagraphPieces(NamedTuple):
+    """The pieces of a paragraph's JSON that no corpus stage changes, and what the output's
+    counts need of it."""
+
+    paragraph_index: int
+    prefix: str  # the JSON up to its role
+    text: str
+    middle: str  # its language, script and tokens
+    fixes: str
+    flags: str
+    lang: str
+    fix_counts: tuple[tuple[str, str], ...]  # each repair's rule and confidence
+    flag_rules: tuple[str, ...]
+
+
+class RecordPieces(NamedTuple):
+    """The pieces of a record's JSON that no corpus stage changes, and its paragraphs'."""
+
+    record_id: str
+    source: str
+    lang: str
+    head: str  # the JSON up to its title
+    paragraphs: list[ParagraphPieces]
+
+
+_EMPTY = "[]"
+
+
+def _inner(data: dict[str, Any]) -> str:
+    """The JSON of ``data`` without its braces: its fields, to splice into another object."""
+    return to_json(data)[1:-1]
+
+
+def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
+    """The pieces of a paragraph's JSON that no corpus stage changes."""
+    data = paragraph_data(paragraph)
+    fixes = paragraph.fixes
+    flags = paragraph.flags
+    return ParagraphPieces(
+        paragraph.index,
+        "{" + _inner({"index": data["index"], "line": data["line"], "hash": data["hash"]}),
+        to_json(data["text"]),
+        _inner({"lang": data["lang"], "script": data["script"], "tokens": data["tokens"]}),
+        to_json(data["fixes"]) if fixes else _EMPTY,
+        to_json(data["flags"]) if flags else _EMPTY,
+        paragraph.lang,
+        tuple((fix.rule, fix.confidence) for fix in fixes),
+        tuple(flag.rule for flag in flags),
+    )
+
+
+def record_pieces(record: Record) -> RecordPieces:
+    """The pieces of a record's JSON that no corpus stage changes, and its paragraphs'."""
+    data = record_data(record)
+    head = {name: data[name] for name in ("id", "source", "article_id", "url", "lang", "script")}
+    return RecordPieces(
+        record.id,
+        record.source,
+        record.lang,
+        "{" + _inner(head),
+        [paragraph_pieces(paragraph) for paragraph in record.paragraphs],
+    )
+
+
+def _list(values: Sequence[Any]) -> str:
+    return to_json(list(values)) if values else _EMPTY
+
+
+def _decisions(decisions: Sequence[AppliedDecision]) -> str:
+    if not decisions:
+        return _EMPTY
+    return to_json(
+        [
+            {
+                "action": d.action,
+                "value": d.value,
+                "rule": d.rule,
+                "index": d.index,
+                "outcome": d.outcome,
+            }
+            for d in decisions
+        ]
+    )
+
+
+def paragraph_json(
+    pieces: ParagraphPieces,
+    role: str,
+    evidence: Sequence[str],
+    decisions: Sequence[AppliedDecision],
+) -> str:
+    """A paragraph's JSON, with the role, evidence and decisions the corpus stages left."""
+    return (
+        f'{pieces.prefix}, "role": {to_json(role)}, "text": {pieces.text}, {pieces.middle}, '
+        f'"fixes": {pieces.fixes}, "flags": {pieces.flags}, "evidence": {_list(evidence)}, '
+        f'"decisions": {_decisions(decisions)}}}'
+    )
+
+
+def record_line(pieces: RecordPieces, title: str | None, paragraphs: Sequence[str]) -> str:
+    """A record's JSON line, with its title and its paragraphs' JSON (as left)."""
+    return f'{pieces.head}, "title": {to_json(title)}, "paragraphs": [{", ".join(paragraphs)}]}}\n'
+
+
+def dropped_line(item: DroppedParagraph, pieces: ParagraphPieces) -> str:
+    """A ``dropped.jsonl`` line: the entry the stages made (``item``, without the text), with
+    the text, repairs and flags of the paragraph's pieces."""
+    data = dropped_data(item)
+    head = _inner({"source": data["source"], "index": data["index"]})
+    middle = _inner(
+        {
+            name: data[name]
+            for name in ("reason", "duplicate_of", "similarity", "evidence", "line", "hash", "lang")
+        }
+    )
+    return (
+        f'{{{head}, "text": {pieces.text}, {middle}, "fixes": {pieces.fixes}, '
+        f'"flags": {pieces.flags}, "decisions": {_decisions(item.decisions)}}}\n'
+    )
+
+
+def full_record(line: str) -> Record:
+    """The full :class:`Record` a record line holds."""
+    return record_from_dict(json.loads(line))
+
+
+def full_dropped(item: DroppedParagraph, pieces: ParagraphPieces) -> DroppedParagraph:
+    """``item`` with the text, repairs and flags of the paragraph's pieces."""
+    flags = [
+        Flag(**{**flag, "candidates": tuple(flag["candidates"])})
+        for flag in json.loads(pieces.flags)
+    ]
+    fixes = [Fix(**fix) for fix in json.loads(pieces.fixes)]
+    return replace(item, text=json.loads(pieces.text), fixes=fixes, flags=flags)

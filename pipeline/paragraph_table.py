@@ -1,0 +1,250 @@
+"""The spill's paragraph table and the stubs that read it.
+
+The table holds, for every spilled paragraph, its text and comparison key (UTF-8, in a file of
+the work folder, read a piece at a time), a row of numbers (byte lengths, key length, line,
+hash, key and shape digests, text length, band-key row) and the MinHash band keys computed
+where it was processed (in another file). A :class:`StubParagraph` is a paragraph as the corpus
+stages see it: what they change in memory, the rest read from the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pipeline.fingerprint import BANDS
+from pipeline.records import AppliedDecision, Fix, Flag, Paragraph, Role
+
+_DIGITS = re.compile("[0-9]+")
+# The columns of a paragraph's row.
+(
+    TEXT_BYTES,
+    KEY_BYTES,
+    KEY_CHARS,
+    LINE,
+    HASH,
+    KEY_HIGH,
+    KEY_LOW,
+    SHAPE,
+    TEXT_CHARS,
+    BAND_ROW,  # the paragraph's row of band keys, -1 when it has none
+) = range(10)
+COLUMNS = 10
+
+
+def digest(text: str) -> int:
+    """A 128-bit digest of a key (0 for the empty key, so that it stays false)."""
+    if not text:
+        return 0
+    data = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return int.from_bytes(data, "big") or 1
+
+
+def shape_key(key: str) -> str:
+    """The comparison key with its numbers blanked, so that counters group together."""
+    return _DIGITS.sub("0", key)
+
+
+class ParagraphTable:
+    """The spilled texts and keys, and each paragraph's row of numbers, for the stubs to read;
+    and the band keys, in a file beside them, for dedup to read once."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stream: Any = path.open("wb")
+        self._bands_path = path.with_name(path.stem + "-bands.bin")
+        self._bands: Any = self._bands_path.open("wb")
+        self.band_count = 0
+        self._blocks: list[npt.NDArray[np.int64]] = []
+        self._rows: npt.NDArray[np.int64] = np.zeros((0, COLUMNS), dtype=np.int64)
+        self._starts: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+        self._reader: int | None = None  # the file, open for reading once sealed
+        self.count = 0
+
+    def append(
+        self, texts: bytes, rows: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64]
+    ) -> int:
+        """Add a chunk's texts, rows and band keys (its rows' BAND_ROW numbers them from 0: the
+        table's copy numbers them in the table); the serial number of its first paragraph."""
+        first = self.count
+        self._stream.write(texts)
+        rows = rows.copy()  # a chunk from Ray may hold a read-only view
+        banded = rows[:, BAND_ROW] >= 0
+        rows[banded, BAND_ROW] += self.band_count
+        self._bands.write(np.ascontiguousarray(bands, dtype=np.uint64).tobytes())
+        self.band_count += len(bands)
+        self._blocks.append(rows)
+        self.count += len(rows)
+        return first
+
+    def seal(self) -> None:
+        """Finish writing: from now on the texts are read."""
+        self._stream.close()
+        self._bands.close()
+        if self._blocks:
+            self._rows = np.concatenate(self._blocks)
+        self._blocks = []
+        sizes = self._rows[:, [TEXT_BYTES, KEY_BYTES]].reshape(-1)
+        self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        # Read a piece at a time (not mapped: mapped pages would count as the run's memory).
+        self._reader = os.open(self._path, os.O_RDONLY)
+
+    def close(self) -> None:
+        """Let go of the file."""
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+        if not self._stream.closed:
+            self._stream.close()
+        if not self._bands.closed:
+            self._bands.close()
+
+    def band_rows(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        """The band keys of the given band rows (the file is read whole: dedup asks once)."""
+        every = np.fromfile(self._bands_path, dtype=np.uint64).reshape(-1, BANDS)
+        picked: npt.NDArray[np.uint64] = every[rows]
+        return picked
+
+    def _piece(self, serial: int, which: int) -> str:
+        start = int(self._starts[2 * serial + which])
+        end = int(self._starts[2 * serial + which + 1])
+        assert self._reader is not None, "texts are read once the spill is sealed"
+        return os.pread(self._reader, end - start, start).decode("utf-8", "surrogatepass")
+
+    def text(self, serial: int) -> str:
+        """A paragraph's text."""
+        return self._piece(serial, 0)
+
+    def key_text(self, serial: int) -> str:
+        """A paragraph's comparison key."""
+        return self._piece(serial, 1)
+
+    def number(self, serial: int, column: int) -> int:
+        """One number of a paragraph's row."""
+        return int(self._rows[serial, column])
+
+    def key(self, serial: int) -> int:
+        """A paragraph's key digest."""
+        row = self._rows[serial]
+        return (int(row[KEY_HIGH]) & (2**64 - 1)) << 64 | (int(row[KEY_LOW]) & (2**64 - 1))
+
+
+class StubParagraph(Paragraph):
+    """A paragraph as the corpus stages see it: its place, role, language, evidence and
+    decisions in memory, its text and key read from the spill when asked for. Its attributes
+    are slots: a run holds one stub per paragraph, and no per-stub dict."""
+
+    __slots__ = ("_empty", "decisions", "evidence", "index", "lang", "role", "serial", "table")
+
+    def __init__(
+        self,
+        index: int,
+        role: Role,
+        lang: str,
+        evidence: list[str],
+        decisions: list[AppliedDecision],
+        serial: int,
+        empty_fixes: list[Fix] | None = None,
+    ) -> None:
+        self.index = index
+        self.role = role
+        self.lang = lang
+        self.evidence = evidence
+        self.decisions = decisions
+        self.serial = serial
+        self.table: ParagraphTable | None = None
+        self._empty = empty_fixes
+
+    def _table(self) -> ParagraphTable:
+        assert self.table is not None, "a stub is read only once its chunk is spilled"
+        return self.table
+
+    @property
+    def text(self) -> str:
+        """The paragraph's text, from the spill."""
+        if self._empty is not None:
+            return ""
+        return self._table().text(self.serial)
+
+    @text.setter
+    def text(self, value: str) -> None:
+        raise AttributeError("a stub's text is read from the spill, never set")
+
+    def dropped_text(self) -> str:
+        """Nothing: the entry's text is filled in from the spill when it is written."""
+        return ""
+
+    @property
+    def fixes(self) -> list[Fix]:
+        """The repairs, kept only for a paragraph that repair left empty (the furniture stage
+        names them when it drops it)."""
+        return self._empty or []
+
+    @fixes.setter
+    def fixes(self, value: list[Fix]) -> None:
+        raise AttributeError("a stub's fixes is read from the spill, never set")
+
+    @property
+    def flags(self) -> list[Flag]:
+        """None kept here: the full paragraph in the spill has them."""
+        return []
+
+    @flags.setter
+    def flags(self, value: list[Flag]) -> None:
+        raise AttributeError("a stub's flags are read from the spill, never set")
+
+    @property
+    def line(self) -> int | None:
+        """The input line."""
+        value = self._table().number(self.serial, LINE)
+        return None if value < 0 else value
+
+    @line.setter
+    def line(self, value: int | None) -> None:
+        raise AttributeError("a stub's line is read from the spill, never set")
+
+    @property
+    def hash(self) -> str:
+        """The hash of the original text."""
+        value = self._table().number(self.serial, HASH)
+        return "" if value < 0 else f"{value:08x}"
+
+    @hash.setter
+    def hash(self, value: str) -> None:
+        raise AttributeError("a stub's hash is read from the spill, never set")
+
+    @property
+    def text_length(self) -> int:
+        """The text's length in characters."""
+        return 0 if self._empty is not None else self._table().number(self.serial, TEXT_CHARS)
+
+    @property
+    def key(self) -> int:
+        """The digest of the comparison key (0 when it is empty)."""
+        return self._table().key(self.serial)
+
+    @property
+    def key_text(self) -> str:
+        """The comparison key."""
+        return self._table().key_text(self.serial)
+
+    @property
+    def key_length(self) -> int:
+        """The comparison key's length in characters."""
+        return self._table().number(self.serial, KEY_CHARS)
+
+    @property
+    def band_row(self) -> int:
+        """The row of its band keys in the table, -1 when none were computed."""
+        return self._table().number(self.serial, BAND_ROW)
+
+    @property
+    def shape(self) -> int:
+        """The digest of the key with numbers blanked (site furniture counts by it)."""
+        return self._table().number(self.serial, SHAPE)
