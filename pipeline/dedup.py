@@ -35,8 +35,9 @@ from pipeline.fingerprint import (
     PERMUTATIONS,
     Signatures,
     band_keys,
-    band_pair_arrays,
+    bucket_pair_codes,
     comparison_key,
+    pairs_of_codes,
     signatures,
 )
 from pipeline.paragraph_table import StubParagraph
@@ -176,22 +177,20 @@ class Deduplicator:
         articles: each key once, by its first such paragraph (``representative``, by key in
         order of first appearance; -1 when none is long enough)."""
         representatives = [p for p in representative.values() if p >= 0]
-        bands = np.zeros((len(representatives), BANDS), dtype=np.uint64)
-        # Band keys computed where the paragraph was processed are read from the spill.
-        stored: dict[int, int] = {}  # by representative number: its band row in the spill
+        # Band keys computed where the paragraph was processed are read from the spill, a band
+        # at a time; the others' are computed here, a batch of rows at a time.
         table = None
+        band_rows = np.full(len(representatives), -1, dtype=np.int64)  # in the spill
         for n, p in enumerate(representatives):
             paragraph = items[p].paragraph
-            if isinstance(paragraph, StubParagraph) and paragraph.band_row >= 0:
-                stored[n] = paragraph.band_row
+            if isinstance(paragraph, StubParagraph):
+                band_rows[n] = paragraph.band_row
                 table = paragraph.table
-        if table is not None:
-            bands[list(stored)] = table.band_rows(np.array(list(stored.values()), dtype=np.int64))
-        # The others', a batch of rows at a time: the signatures are never all kept.
-        others = [p for n, p in enumerate(representatives) if n not in stored]
-        numbers = [n for n in range(len(representatives)) if n not in stored]
-        for start in range(0, len(others), _BATCH):
-            batch = others[start : start + _BATCH]
+        stored = np.flatnonzero(band_rows >= 0)
+        numbers = np.flatnonzero(band_rows < 0)
+        computed = np.zeros((len(numbers), BANDS), dtype=np.uint64)
+        for start in range(0, len(numbers), _BATCH):
+            batch = [representatives[n] for n in numbers[start : start + _BATCH].tolist()]
             rows = np.zeros((len(batch), PERMUTATIONS), dtype=np.uint64)
             missing = [n for n, p in enumerate(batch) if items[p].place not in known]
             for n, p in enumerate(batch):
@@ -199,14 +198,24 @@ class Deduplicator:
                     rows[n] = known[items[p].place]
             if missing:
                 rows[missing] = signatures([items[batch[n]].key_text for n in missing])
-            bands[numbers[start : start + len(batch)]] = band_keys(rows)
-        neighbours: dict[str | int, set[str | int]] = defaultdict(set)
-        low, high = band_pair_arrays(bands)
+            computed[start : start + len(batch)] = band_keys(rows)
+        stored_rows = band_rows[stored]
         # Keys whose lengths differ by more than max_edits cannot be near-duplicates: most
         # chance collisions (on common n-grams) end here, before any verification.
         lengths = np.array([items[p].key_length for p in representatives], dtype=np.int64)
-        close = np.abs(lengths[low] - lengths[high]) <= self._config.max_edits
-        for a, b in zip(low[close].tolist(), high[close].tolist(), strict=True):
+        count = len(representatives)
+        codes = []
+        column = np.zeros(count, dtype=np.uint64)
+        for band in range(BANDS):
+            if table is not None:
+                column[stored] = table.band_column(band, stored_rows)
+            column[numbers] = computed[:, band]
+            band_codes = bucket_pair_codes(column)
+            close = np.abs(lengths[band_codes // count] - lengths[band_codes % count])
+            codes.append(band_codes[close <= self._config.max_edits])
+        low, high = pairs_of_codes(codes, count)
+        neighbours: dict[str | int, set[str | int]] = defaultdict(set)
+        for a, b in zip(low.tolist(), high.tolist(), strict=True):
             first, second = items[representatives[a]].key, items[representatives[b]].key
             neighbours[first].add(second)
             neighbours[second].add(first)

@@ -153,32 +153,47 @@ def candidate_pair_arrays(
 def band_pair_arrays(
     bands: Signatures,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Pairs of rows (i < j, as two arrays) that share the key of at least one band (MinHash
-    LSH), each row paired with the first ``BUCKET_HEADS`` rows of its bucket in each band. The
-    work grows linearly with the number of rows."""
+    """Pairs of rows (i < j, as two arrays, sorted) that share the key of at least one band
+    (MinHash LSH): the union of :func:`bucket_pair_codes` over the bands. The work grows linearly
+    with the number of rows."""
     count = len(bands)
+    codes = [bucket_pair_codes(bands[:, band]) for band in range(BANDS)]
+    return pairs_of_codes(codes, count)
+
+
+def bucket_pair_codes(keys: Signatures) -> npt.NDArray[np.int64]:
+    """The pairs of rows whose keys in one band are equal, as codes ``i * len(keys) + j`` (i <
+    j): each row paired with the first ``BUCKET_HEADS`` rows of its bucket."""
+    count = len(keys)
     if count < 2:
+        return np.zeros(0, dtype=np.int64)
+    # Rows sorted by key, then by row number: a bucket is a run, its heads come first.
+    order = np.lexsort((np.arange(count), keys))
+    ordered = keys[order]
+    new_run = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(count), 0))
+    offset = np.arange(count) - run_start  # place of each row in its bucket
+    # Each row is paired with the first few rows of its bucket only, not with all: a popular
+    # paragraph with hundreds of variants would make the pairs grow with the square of the
+    # corpus.
+    firsts, seconds = [], []
+    for head in range(BUCKET_HEADS):
+        later = np.flatnonzero(offset > head)
+        firsts.append(order[run_start[later] + head])
+        seconds.append(order[later])
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    codes: npt.NDArray[np.int64] = low.astype(np.int64) * count + high
+    return codes
+
+
+def pairs_of_codes(
+    codes: list[npt.NDArray[np.int64]], count: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct pairs among the codes of :func:`bucket_pair_codes` (for ``count`` rows), as
+    two arrays, sorted."""
+    if count < 2 or not codes:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    firsts: list[npt.NDArray[np.int64]] = []
-    seconds: list[npt.NDArray[np.int64]] = []
-    for band in range(BANDS):
-        keys = bands[:, band]
-        # Rows sorted by key, then by row number: a bucket is a run, its heads come first.
-        order = np.lexsort((np.arange(count), keys))
-        ordered = keys[order]
-        new_run = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-        run_start = np.maximum.accumulate(np.where(new_run, np.arange(count), 0))
-        offset = np.arange(count) - run_start  # place of each row in its bucket
-        # Each row is paired with the first few rows of its bucket only, not with all: a
-        # popular paragraph with hundreds of variants would make the pairs grow with the square
-        # of the corpus.
-        for head in range(BUCKET_HEADS):
-            later = np.flatnonzero(offset > head)
-            firsts.append(order[run_start[later] + head])
-            seconds.append(order[later])
-    first = np.concatenate(firsts)
-    second = np.concatenate(seconds)
-    low, high = np.minimum(first, second), np.maximum(first, second)
-    unique = np.unique(low.astype(np.int64) * count + high)
+    unique = np.unique(np.concatenate(codes))
     return unique // count, unique % count

@@ -53,13 +53,13 @@ def shape_key(key: str) -> str:
 
 class ParagraphTable:
     """The spilled texts and keys, and each paragraph's row of numbers, for the stubs to read;
-    and the band keys, in a file beside them, for dedup to read once."""
+    and the band keys, a file per band beside them, for dedup to read a band at a time."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._stream: Any = path.open("wb")
-        self._bands_path = path.with_name(path.stem + "-bands.bin")
-        self._bands: Any = self._bands_path.open("wb")
+        self._band_paths = [path.with_name(f"{path.stem}-band-{n}.bin") for n in range(BANDS)]
+        self._bands: list[Any] = [band.open("wb") for band in self._band_paths]
         self.band_count = 0
         self._blocks: list[npt.NDArray[np.int64]] = []
         self._rows: npt.NDArray[np.int64] = np.zeros((0, COLUMNS), dtype=np.int64)
@@ -77,7 +77,8 @@ class ParagraphTable:
         rows = rows.copy()  # a chunk from Ray may hold a read-only view
         banded = rows[:, BAND_ROW] >= 0
         rows[banded, BAND_ROW] += self.band_count
-        self._bands.write(np.ascontiguousarray(bands, dtype=np.uint64).tobytes())
+        for band, stream in enumerate(self._bands):
+            stream.write(np.ascontiguousarray(bands[:, band], dtype=np.uint64).tobytes())
         self.band_count += len(bands)
         self._blocks.append(rows)
         self.count += len(rows)
@@ -86,7 +87,8 @@ class ParagraphTable:
     def seal(self) -> None:
         """Finish writing: from now on the texts are read."""
         self._stream.close()
-        self._bands.close()
+        for stream in self._bands:
+            stream.close()
         if self._blocks:
             self._rows = np.concatenate(self._blocks)
         self._blocks = []
@@ -102,13 +104,12 @@ class ParagraphTable:
             self._reader = None
         if not self._stream.closed:
             self._stream.close()
-        if not self._bands.closed:
-            self._bands.close()
+        for stream in self._bands:
+            stream.close()
 
-    def band_rows(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
-        """The band keys of the given band rows (the file is read whole: dedup asks once)."""
-        every = np.fromfile(self._bands_path, dtype=np.uint64).reshape(-1, BANDS)
-        picked: npt.NDArray[np.uint64] = every[rows]
+    def band_column(self, band: int, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        """The keys in one band of the given band rows (that band's file is read whole)."""
+        picked: npt.NDArray[np.uint64] = np.fromfile(self._band_paths[band], dtype=np.uint64)[rows]
         return picked
 
     def _piece(self, serial: int, which: int) -> str:

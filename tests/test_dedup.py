@@ -7,10 +7,19 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import ConfigError, DedupConfig, config_from_mapping
 from pipeline.dedup import deduplicate
-from pipeline.fingerprint import candidate_pairs, comparison_key, signatures
+from pipeline.fingerprint import (
+    BANDS,
+    BUCKET_HEADS,
+    band_pair_arrays,
+    candidate_pairs,
+    comparison_key,
+    signatures,
+)
 from pipeline.records import Paragraph, Record
 
 LONG_EN = "The call centre industry in China has grown quickly and now employs millions of people."
@@ -151,6 +160,21 @@ def test_lsh_pairs_near_copies_and_not_unrelated_text() -> None:
     assert rows.shape == (3, 63) and rows.dtype == np.uint64
     assert candidate_pairs(rows) == {(0, 1)}
     assert np.array_equal(signatures(keys), rows)  # fixed seeds: the same on every run
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=BANDS, max_size=BANDS), max_size=12))
+def test_lsh_pairs_each_row_with_the_first_rows_of_its_buckets(keys: list[list[int]]) -> None:
+    bands = np.array(keys, dtype=np.uint64).reshape(len(keys), BANDS)
+    expected = set()
+    for band in range(BANDS):
+        buckets: dict[int, list[int]] = {}
+        for row in range(len(keys)):
+            bucket = buckets.setdefault(keys[row][band], [])
+            expected.update((head, row) for head in bucket[:BUCKET_HEADS])
+            bucket.append(row)
+    low, high = band_pair_arrays(bands)
+    assert list(zip(low.tolist(), high.tolist(), strict=True)) == sorted(expected)
 
 
 @pytest.mark.parametrize(
