@@ -64,18 +64,38 @@ def collect_items(
             ordered.append((record.source, article, paragraph.index, paragraph))
     ordered = [entry for entry in ordered if entry[3].role in CONTENT_ROLES]
     ordered.sort(key=lambda entry: (entry[1], entry[2]))
+    spilled = _spilled_numbers([entry[3] for entry in ordered])
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
         least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
         key: str | int | None = keys.get((source, paragraph.index))
-        if key is None:
-            if isinstance(paragraph, StubParagraph):
-                key = paragraph.key
-            else:
-                key = comparison_key(paragraph.text)
-        long_enough = paragraph.text_length >= least
-        items.append(Item(position, article, source, paragraph, key, long_enough))
+        numbers = spilled.get(position)
+        if numbers is not None:  # a stub's numbers, read from the spill at once
+            found, key_length, text_length = numbers
+            key = found if key is None else key
+            item = Item(position, article, source, paragraph, key, text_length >= least, key_length)
+        else:
+            key = comparison_key(paragraph.text) if key is None else key
+            item = Item(position, article, source, paragraph, key, paragraph.text_length >= least)
+        items.append(item)
     return items
+
+
+def _spilled_numbers(paragraphs: Sequence[Paragraph]) -> dict[int, tuple[int, int, int]]:
+    """For each stub among ``paragraphs`` (by place in the list), its key digest, key length
+    and text length, read from the spill's table in one go."""
+    stubs = [
+        (n, p)
+        for n, p in enumerate(paragraphs)
+        if isinstance(p, StubParagraph) and p.table is not None
+    ]
+    if not stubs:
+        return {}
+    table = stubs[0][1].table
+    assert table is not None
+    keys, key_lengths, text_lengths = table.stub_numbers([p.serial for _, p in stubs])
+    numbers = zip(keys, key_lengths, text_lengths, strict=True)
+    return {n: found for (n, _), found in zip(stubs, numbers, strict=True)}
 
 
 def _numbers_differ(a: str, b: str) -> bool:
@@ -235,7 +255,12 @@ class Deduplicator:
         local: LocalPairs,
         references: References,
     ) -> Match | None:
-        candidates = {p for p in local.of(item) if references.has(p)}
+        length, edits = item.key_length, self._config.max_edits
+        candidates = {  # a length that far off cannot be a near-duplicate (see _similar)
+            p
+            for p in local.of(item)
+            if abs(items[p].key_length - length) <= edits and references.has(p)
+        }
         for other_key in cross.get(item.key, ()):
             reference = references.first_for(item, other_key)
             if reference is not None:

@@ -130,6 +130,14 @@ class ParagraphTable:
         """One number of a paragraph's row."""
         return int(self._rows[serial, column])
 
+    def stub_numbers(self, serials: list[int]) -> tuple[list[int], list[int], list[int]]:
+        """For many paragraphs at once: their key digests, key lengths and text lengths."""
+        rows = self._rows[np.asarray(serials, dtype=np.int64)]
+        highs = rows[:, KEY_HIGH].view(np.uint64).tolist()
+        lows = rows[:, KEY_LOW].view(np.uint64).tolist()
+        keys = [high << 64 | low for high, low in zip(highs, lows, strict=True)]
+        return keys, rows[:, KEY_CHARS].tolist(), rows[:, TEXT_CHARS].tolist()
+
     def key(self, serial: int) -> int:
         """A paragraph's key digest."""
         row = self._rows[serial]
