@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -169,7 +170,7 @@ def help_seconds() -> float:
     return min(times)
 
 
-def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
+def run_bench(corpus: Path, size: str, jobs: int, repeat: int = 1) -> dict[str, Any]:
     """Every figure of the benchmark, as one dict. ``size`` "4x" runs the corpus with seeds
     1-3 added, and the corpus alone (one job) for the ratio of their peaks."""
     from pipeline.config import Config
@@ -180,48 +181,65 @@ def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
         if size == "4x":
             raw, labels = prepare_raw(corpus, "full", folder)
             full = _run_in_child(raw, folder / "out-full", 1)
-            scale["peak_rss_mb_full"] = round(max(full["peak_self_mb"], full["peak_children_mb"]))
+            scale["peak_rss_mb_full"] = round(_peak(full))
             scale["seconds_1_job_full"] = round(full["seconds"], 2)
             raw, labels = prepare_4x(corpus, folder, DEFAULT_BUILDER), None
         else:
             raw, labels = prepare_raw(corpus, size, folder)
         megabytes = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1e6
-        one = _run_in_child(raw, folder / "out-1", 1)
+        hmm = Config().segmentation.hmm
+        # One job, jieba alone and N jobs, in turn, ``repeat`` times: each ratio is taken
+        # within a round, so that the machine's drift between minutes moves none of them.
+        rounds = []
+        for _ in range(repeat):
+            one = _run_in_child(raw, folder / "out-1", 1)
+            ref_b = reference_b(folder / "out-1", folder, hmm)
+            many = _run_in_child(raw, folder / f"out-{jobs}", jobs) if jobs > 1 else None
+            rounds.append((one, ref_b, many))
+        middle = sorted(rounds, key=lambda r: r[0]["seconds"])[len(rounds) // 2]
+        one = middle[0]
+        seconds_1 = statistics.median(r[0]["seconds"] for r in rounds)
         figures: dict[str, Any] = {
             "corpus": str(corpus),
             "size": size,
             "input_mb": round(megabytes, 2),
             "paragraphs": one["paragraphs"],
-            "seconds_1_job": round(one["seconds"], 2),
-            "mb_per_s": round(megabytes / one["seconds"], 3),
-            "paragraphs_per_s": round(one["paragraphs"] / one["seconds"], 1),
-            "peak_rss_mb": round(max(one["peak_self_mb"], one["peak_children_mb"])),
-            "stages": one["stages"],
+            "repeat": repeat,
+            "seconds_1_job": round(seconds_1, 2),
+            "mb_per_s": round(megabytes / seconds_1, 3),
+            "paragraphs_per_s": round(one["paragraphs"] / seconds_1, 1),
+            "peak_rss_mb": round(
+                max(max(r[0]["peak_self_mb"], r[0]["peak_children_mb"]) for r in rounds)
+            ),
+            "stages": one["stages"],  # the round with the median one-job time
         }
         ref_a = reference_a(raw)
-        ref_b = reference_b(folder / "out-1", folder, Config().segmentation.hmm)
         figures |= {
             "reference_a_s": round(ref_a, 2),
-            "reference_b_s": round(ref_b, 2),
-            "ratio_a": round(one["seconds"] / ref_a, 2),
-            "ratio_b": round(one["seconds"] / ref_b, 2),
+            "reference_b_s": round(statistics.median(r[1] for r in rounds), 2),
+            "ratio_a": round(seconds_1 / ref_a, 2),
+            "ratio_b": round(statistics.median(r[0]["seconds"] / r[1] for r in rounds), 2),
             "jobs": jobs,
             "jobs_speedup": 1.0,
         }
         if jobs > 1:
-            many = _run_in_child(raw, folder / f"out-{jobs}", jobs)
             one_dir, many_dir = folder / "out-1", folder / f"out-{jobs}"
             names = sorted(p.name for p in one_dir.iterdir())
             same = names == sorted(p.name for p in many_dir.iterdir()) and all(
                 (one_dir / name).read_bytes() == (many_dir / name).read_bytes() for name in names
             )
+            runs = [r[2] for r in rounds if r[2] is not None]
+            speedups = [r[0]["seconds"] / r[2]["seconds"] for r in rounds if r[2] is not None]
             figures |= {
-                f"seconds_{jobs}_jobs": round(many["seconds"], 2),
-                "jobs_speedup": round(one["seconds"] / many["seconds"], 2),
-                f"peak_rss_mb_{jobs}_jobs": round(many["peak_self_mb"]),
-                f"peak_rss_worker_mb_{jobs}_jobs": round(many["peak_children_mb"]),
+                f"seconds_{jobs}_jobs": round(statistics.median(r["seconds"] for r in runs), 2),
+                "jobs_speedup": round(statistics.median(speedups), 2),
+                "jobs_speedup_rounds": [round(value, 2) for value in speedups],
+                f"peak_rss_mb_{jobs}_jobs": round(max(r["peak_self_mb"] for r in runs)),
+                f"peak_rss_worker_mb_{jobs}_jobs": round(max(r["peak_children_mb"] for r in runs)),
                 "outputs_identical_across_jobs": same,
             }
+        if repeat > 1:
+            figures["ratio_b_rounds"] = [round(r[0]["seconds"] / r[1], 2) for r in rounds]
         if scale:
             scale["peak_ratio_to_full"] = round(
                 figures["peak_rss_mb"] / scale["peak_rss_mb_full"], 2
@@ -231,6 +249,11 @@ def run_bench(corpus: Path, size: str, jobs: int) -> dict[str, Any]:
             figures["dedup"] = _dedup_accuracy(folder / "out-1", raw, labels)
         figures["help_s"] = round(help_seconds(), 3)
     return figures
+
+
+def _peak(run: dict[str, Any]) -> float:
+    """A run's peak memory: its own process's or its largest worker's."""
+    return float(max(run["peak_self_mb"], run["peak_children_mb"]))
 
 
 def _dedup_accuracy(out: Path, raw: Path, labels: list[dict[str, Any]]) -> dict[str, Any]:

@@ -365,8 +365,16 @@ main.add_command(show)
     "their peak memory.",
 )
 @JOBS
+@click.option(
+    "--repeat",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="Rounds of one job, jieba alone and N jobs, in turn: times and ratios are the medians "
+    "(each ratio taken within a round), peaks the largest.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
-def bench(corpus: Path, size: str, jobs: int | None, as_json: bool) -> None:
+def bench(corpus: Path, size: str, jobs: int | None, repeat: int, as_json: bool) -> None:
     """Benchmark the pipeline: MB/s, paragraphs/s, peak memory, seconds per stage, dedup
     accuracy (against the corpus labels), and, measured in the same run, the whole pipeline's
     time over (a) reading, NFKC-normalising and hashing every paragraph and (b) jieba alone on
@@ -384,7 +392,7 @@ def bench(corpus: Path, size: str, jobs: int | None, as_json: bool) -> None:
             sys.exit(EXIT_USAGE)
         click.echo(f"building the benchmark corpus in {corpus} ...", err=True)
         build_corpus(corpus, DEFAULT_BUILDER)
-    figures = run_bench(corpus, size, jobs or 1)
+    figures = run_bench(corpus, size, jobs or 1, repeat)
     for name, value in figures.items():
         click.echo(f"{name:<32} {value}")
     if as_json:

@@ -243,7 +243,7 @@ def test_the_wheel_ships_every_module_and_the_schema(tmp_path: Path) -> None:
 
 def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
     """`pipeline bench` on any folder of raw articles (here a golden case): one JSON object
-    on the last line with the figures the issue names."""
+    on the last line with the figures the issue names; with --repeat, a ratio per round."""
     done = subprocess.run(
         [
             sys.executable,
@@ -253,6 +253,10 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
             "--corpus",
             str(REPO / "tests/golden/dedup/raw"),
             "--json",
+            "--jobs",
+            "2",
+            "--repeat",
+            "2",
         ],
         capture_output=True,
         text=True,
@@ -272,6 +276,9 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
     assert {"repair", "language", "segmentation", "dedup", "render and write"} <= set(
         figures["stages"]
     )
+    assert figures["repeat"] == 2 and figures["outputs_identical_across_jobs"] is True
+    assert len(figures["jobs_speedup_rounds"]) == len(figures["ratio_b_rounds"]) == 2
+    assert min(figures["ratio_b_rounds"]) <= figures["ratio_b"] <= max(figures["ratio_b_rounds"])
 
 
 def test_engine_ray_without_ray_is_a_usage_error(
