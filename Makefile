@@ -46,7 +46,7 @@ test: lint browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.installed
-	$(BIN)/pipeline bench --jobs 2
+	$(BIN)/pipeline bench --jobs 2 --repeat 3
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -64,16 +64,18 @@ def collect_items(
             ordered.append((record.source, article, paragraph.index, paragraph))
     ordered = [entry for entry in ordered if entry[3].role in CONTENT_ROLES]
     ordered.sort(key=lambda entry: (entry[1], entry[2]))
-    spilled = _spilled_numbers([entry[3] for entry in ordered])
+    digests, key_lengths, text_lengths = _spilled_numbers([entry[3] for entry in ordered])
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
         least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
         key: str | int | None = keys.get((source, paragraph.index))
-        numbers = spilled.get(position)
-        if numbers is not None:  # a stub's numbers, read from the spill at once
-            found, key_length, text_length = numbers
-            key = found if key is None else key
-            item = Item(position, article, source, paragraph, key, text_length >= least, key_length)
+        digest = digests[position]
+        if digest is not None:  # a stub's numbers, read from the spill at once
+            key = digest if key is None else key
+            long_enough = text_lengths[position] >= least
+            item = Item(
+                position, article, source, paragraph, key, long_enough, key_lengths[position]
+            )
         else:
             key = comparison_key(paragraph.text) if key is None else key
             item = Item(position, article, source, paragraph, key, paragraph.text_length >= least)
@@ -81,21 +83,24 @@ def collect_items(
     return items
 
 
-def _spilled_numbers(paragraphs: Sequence[Paragraph]) -> dict[int, tuple[int, int, int]]:
-    """For each stub among ``paragraphs`` (by place in the list), its key digest, key length
-    and text length, read from the spill's table in one go."""
-    stubs = [
-        (n, p)
-        for n, p in enumerate(paragraphs)
-        if isinstance(p, StubParagraph) and p.table is not None
-    ]
-    if not stubs:
-        return {}
-    table = stubs[0][1].table
-    assert table is not None
-    keys, key_lengths, text_lengths = table.stub_numbers([p.serial for _, p in stubs])
-    numbers = zip(keys, key_lengths, text_lengths, strict=True)
-    return {n: found for (n, _), found in zip(stubs, numbers, strict=True)}
+def _spilled_numbers(
+    paragraphs: Sequence[Paragraph],
+) -> tuple[list[int | None], list[int], list[int]]:
+    """For each of ``paragraphs``, read from the spill's table in one go for the stubs: its key
+    digest (``None`` for a paragraph in memory), key length and text length."""
+    count = len(paragraphs)
+    digests: list[int | None] = [None] * count
+    key_lengths, text_lengths = [0] * count, [0] * count
+    places = [n for n, p in enumerate(paragraphs) if isinstance(p, StubParagraph) and p.table]
+    if not places:
+        return digests, key_lengths, text_lengths
+    first = paragraphs[places[0]]
+    assert isinstance(first, StubParagraph) and first.table is not None
+    serials = [p.serial for p in paragraphs if isinstance(p, StubParagraph) and p.table]
+    found = first.table.stub_numbers(serials)
+    for n, digest, key_length, text_length in zip(places, *found, strict=True):
+        digests[n], key_lengths[n], text_lengths[n] = digest, key_length, text_length
+    return digests, key_lengths, text_lengths
 
 
 def _numbers_differ(a: str, b: str) -> bool:

@@ -233,7 +233,7 @@ def test_counting_only_frequent_lines_changes_nothing(pages: list[tuple[list[str
 
     filtered, everything = _site_articles(pages), _site_articles(pages)
     with pytest.MonkeyPatch.context() as patch:  # every line counted page by page
-        patch.setattr(site, "_frequent", lambda made, shapes, least: _Everything())
+        patch.setattr(site, "_frequent", lambda made, least: _Everything())
         expected = _described(site.repeated_furniture(everything, 2), everything)
     assert _described(site.repeated_furniture(filtered, 2), filtered) == expected
 

@@ -89,17 +89,16 @@ def _line_of(site: str, shape: str | int) -> int:
     return hash((site, shape))
 
 
-def _frequent(
-    articles: Sequence[SiteArticle], shapes: Sequence[list[str | int]], min_pages: int
-) -> set[int]:
+def _frequent(articles: Sequence[SiteArticle], min_pages: int) -> set[int]:
     """The lines (:func:`_line_of`) seen at least ``min_pages`` times: only those can be on as
     many pages, so only those are counted page by page (a line seen once, most of them, is
-    never looked at again). ``shapes`` are each article's paragraphs' (:func:`_shape`)."""
+    never looked at again). Shapes are found again afterwards rather than kept for the whole
+    corpus: memory grows with the corpus, the time saved would be a fraction of a second."""
     lines = np.fromiter(
         (
             _line_of(article.site, shape)
-            for article, article_shapes in zip(articles, shapes, strict=True)
-            for shape in article_shapes
+            for article in articles
+            for shape in map(_shape, article.paragraphs)
             if shape
         ),
         dtype=np.int64,
@@ -115,11 +114,11 @@ def repeated_furniture(
     it confirms, with the role and the evidence to record."""
     if min_pages < 2:
         return {}
-    shapes_of = [[_shape(p) for p in article.paragraphs] for article in articles]
-    frequent = _frequent(articles, shapes_of, min_pages)
+    frequent = _frequent(articles, min_pages)
     seen: dict[tuple[str, str | int], _Seen] = defaultdict(_Seen)
     placed: list[tuple[SiteArticle, int, str | int, str | None]] = []
-    for article, shapes in zip(articles, shapes_of, strict=True):
+    for article in articles:
+        shapes = [_shape(p) for p in article.paragraphs]
         wanted = [bool(shape) and _line_of(article.site, shape) in frequent for shape in shapes]
         if not any(wanted):
             continue
