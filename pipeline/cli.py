@@ -1,13 +1,15 @@
 """The ``pipeline`` command: parse options, call the library, print, map results to exit codes.
 
 Exit codes: 0 success; 1 ``check`` found differences; 2 usage or config error; 3 some inputs could
-not be read (the rest were processed and written); 4 internal error (a bug).
+not be read (the rest were processed and written); 4 internal error (a bug); 5 the environment
+failed (a folder that cannot be made or written, a full disk); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +21,7 @@ from pipeline.cli_options import CONFIG, FIX_LEVEL, JOBS, RAW_DIR, run_options
 from pipeline.cli_review import EXIT_OK, EXIT_USAGE, report, show, write_report
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.layout import INDEX_FILE, REPORT_FILE
+from pipeline.textsafe import printable_name
 from pipeline.version import __version__
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help stays fast
@@ -26,7 +29,8 @@ if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help 
     from pipeline.result import RunResult
     from pipeline.review.decisions import DecisionSet
 
-EXIT_DIFFERENT, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL = 1, 3, 4
+EXIT_DIFFERENT, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL, EXIT_ENVIRONMENT = 1, 3, 4, 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def _load(
@@ -62,14 +66,36 @@ def _load(
         sys.exit(EXIT_USAGE)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
 def _open_index(
-    out_dir: Path, index_path: Path | None, no_index: bool, rebuild: bool, config: Config
+    raw_dir: Path,
+    out_dir: Path,
+    index_path: Path | None,
+    no_index: bool,
+    rebuild: bool,
+    config: Config,
 ) -> FingerprintIndex | None:
-    from pipeline.index import FingerprintIndex
+    """The index to use, or a usage error when its path is an input or a file the tool did not
+    make (it is never written over, even with --rebuild)."""
+    from pipeline.index import FingerprintIndex, not_an_index
 
     if no_index:
         return None
-    index = FingerprintIndex(index_path or out_dir / INDEX_FILE, config)
+    path = index_path or out_dir / INDEX_FILE
+    if _inside(path, raw_dir) and not _inside(path, out_dir):
+        click.echo(
+            f"Error: --index {printable_name(str(path))} is inside RAW_DIR: not written", err=True
+        )
+        sys.exit(EXIT_USAGE)
+    reason = not_an_index(path)
+    if reason is not None:
+        where = printable_name(str(path))
+        click.echo(f"Error: index {where} {reason}: refusing to write over it", err=True)
+        sys.exit(EXIT_USAGE)
+    index = FingerprintIndex(path, config)
     if rebuild:
         index.forget_all()
     return index
@@ -89,8 +115,18 @@ def _needs(output_format: str) -> None:
             sys.exit(EXIT_USAGE)
 
 
-def _with_engine(config: Config, engine: str | None, address: str | None) -> Config:
+def _with_engine(
+    config: Config, engine: str | None, address: str | None, force_jobs: bool = False
+) -> Config:
     config = config.with_engine(engine, address)
+    cpus = os.cpu_count() or 1
+    if config.engine == "local" and config.jobs > cpus and not force_jobs:
+        click.echo(
+            f"warning: {config.jobs} jobs on {cpus} CPUs: running {cpus} (--force-jobs to run "
+            "more)",
+            err=True,
+        )
+        config = config.with_jobs(cpus)
     if config.engine == "ray":
         try:
             import ray  # noqa: F401  (only to say clearly that it is missing)
@@ -171,6 +207,8 @@ def main() -> None:
       2  usage or config error
       3  some inputs could not be read (the rest were processed and written)
       4  internal error (a bug; the traceback is printed)
+      5  the environment failed: a folder that cannot be made or written, a full disk
+      130  interrupted (Ctrl-C)
     """
 
 
@@ -197,6 +235,7 @@ def run(
     output_format: str,
     engine: str | None,
     ray_address: str | None,
+    force_jobs: bool,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -215,9 +254,9 @@ def run(
     config, decisions = _load(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
-    config = _with_engine(config, engine, ray_address)
+    config = _with_engine(config, engine, ray_address, force_jobs)
     _needs(output_format)
-    index = _open_index(out_dir, index_path, no_index, rebuild, config)
+    index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
     from pipeline.output import other_format_files, save_run
     from pipeline.report import summary
@@ -255,6 +294,7 @@ def check(
     output_format: str,
     engine: str | None,
     ray_address: str | None,
+    force_jobs: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
@@ -262,9 +302,9 @@ def check(
     config, decisions = _load(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
-    config = _with_engine(config, engine, ray_address)
+    config = _with_engine(config, engine, ray_address, force_jobs)
     _needs(output_format)
-    index = _open_index(out_dir, index_path, no_index, rebuild, config)
+    index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
     if index is not None:
         index.close()  # read, never written
@@ -401,11 +441,24 @@ def bench(corpus: Path, size: str, jobs: int | None, repeat: int, as_json: bool)
 
 
 def entry() -> None:
-    """Console-script entry point: ``main``, with a crash (a bug, never bad input) reported with
-    its traceback and exit code 4, so that it cannot be mistaken for ``check``'s 1."""
+    """Console-script entry point: ``main``, with Ctrl-C exit 130, an error of the environment
+    (an OSError: a folder that cannot be made or written, a full disk) one line and exit 5,
+    and a crash (a bug, never bad input) reported with its traceback and exit code 4, so that
+    none can be mistaken for ``check``'s 1."""
     try:
-        main()
+        code = main.main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("\nError: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        where = "" if exc.filename is None else f": {printable_name(str(exc.filename))}"
+        click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
     except Exception:
         traceback.print_exc()
         click.echo("Error: internal error (a bug): please report it with the traceback", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)  # --help and --version

@@ -34,9 +34,10 @@ CONFIG = click.option(
 JOBS = click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 1024),
     default=None,
-    help="Worker processes (default from config, else 1). Output is identical for any value.",
+    help="Worker processes (default from config, else 1; at most the CPU count unless "
+    "--force-jobs). Output is identical for any value.",
 )
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only problems and errors.")
 FIX_LEVEL = click.option(
@@ -122,9 +123,18 @@ _format = click.option(
 )
 
 
+_force_jobs = click.option(
+    "--force-jobs",
+    is_flag=True,
+    help="Run as many local worker processes as --jobs says even above the CPU count (by "
+    "default --jobs is capped at it, with a warning).",
+)
+
+
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command with every option of ``run`` and ``check``."""
     for decorate in (
+        _force_jobs,
         _address,
         _engine,
         _format,

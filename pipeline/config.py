@@ -127,6 +127,9 @@ class ReviewConfig:
     report_full: int = 200
 
 
+MAX_JOBS = 1024  # worker processes, with --force-jobs; without, the CPU count
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that shapes the output. ``jobs`` is here for convenience but never changes it."""
@@ -279,8 +282,8 @@ def _validate(config: Config, where: str) -> Config:
         except UnicodeDecodeError:
             message = f"user_dict {user_dict} is not UTF-8 text"
             raise ConfigError(f"{where}.segmentation: {message}") from None
-    if config.jobs < 1:
-        raise ConfigError(f"{where}: 'jobs' must be at least 1")
+    if not 1 <= config.jobs <= MAX_JOBS:
+        raise ConfigError(f"{where}: 'jobs' must be from 1 to {MAX_JOBS}")
     if config.engine not in ENGINES:
         raise ConfigError(f"{where}: 'engine' must be one of {', '.join(ENGINES)}")
     if config.review.report_full < 0:
@@ -351,6 +354,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read config: not UTF-8 (byte {exc.start})") from None
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:

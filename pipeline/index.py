@@ -41,6 +41,37 @@ _INDEX_SCHEMA = "4"
 _COLUMNS = ["path", "sha256", "fingerprint", "facts", "entry", "band_rows", "bands"]
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def not_an_index(path: Path) -> str | None:
+    """Why the file at ``path`` is not a fingerprint index this tool made (``None`` when it is
+    one, of any version, or when there is no file there yet): a run never writes over it."""
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return "is a folder"
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if head != _SQLITE_MAGIC:
+        return "is not a fingerprint index (not an SQLite file)"
+    connection = None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(files)")]
+    except sqlite3.DatabaseError as exc:
+        return f"is not a readable SQLite file ({exc})"
+    finally:
+        if connection is not None:
+            connection.close()
+    if columns[:3] != _COLUMNS[:3]:
+        return "is an SQLite file but not a fingerprint index"
+    return None
+
+
 def processing_fingerprint(config: Config) -> str:
     """A hash of everything that shapes what a file's processing gives (not dedup options)."""
     settings = config.output_dict()

@@ -196,7 +196,9 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> Iterator[Artic
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            problem(f"invalid JSON: {exc.msg} at column {exc.colno}", "invalid_json")
+            # json says "Unterminated string starting at": the column follows it.
+            message = exc.msg.removesuffix(" at")
+            problem(f"invalid JSON: {message} at column {exc.colno}", "invalid_json")
             continue
         except (ValueError, RecursionError) as exc:  # huge integers, absurdly deep nesting
             problem(f"invalid JSON: {str(exc)[:80]}", "invalid_json")
@@ -205,8 +207,14 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> Iterator[Artic
             problem("line is not a JSON object", "invalid_json")
             continue
         title = obj.get(fields.title_field)
-        if title is not None and not isinstance(title, str):
-            problem(f"field '{fields.title_field}' is not a string", "bad_field")
+        url = obj.get(fields.url_field)
+        wrong = [
+            name
+            for name, value in ((fields.title_field, title), (fields.url_field, url))
+            if value is not None and not isinstance(value, str)
+        ]
+        if wrong:  # a title or a url that is a number, a list or an object: the same error
+            problem(f"field '{wrong[0]}' is not a string", "bad_field")
             continue
         listed = obj.get(fields.paragraphs_field)
         body = obj.get(fields.text_field)
@@ -234,7 +242,6 @@ def _parse_jsonl(result: InputFile, text: str, config: Config) -> Iterator[Artic
         elif article_id is not None:
             seen_ids.add(article_id)
             key = f"{result.path}#{article_id}"
-        url = _optional_str(obj, fields.url_field)
         given = bool(title) and paragraphs[0].index == 0 and paragraphs[0].role == "title"
         found += 1
         yield Article(source, key, article_id, url, paragraphs, given)

@@ -55,7 +55,7 @@ def test_pyproject_without_tool_table_is_not_a_config(tmp_path: Path) -> None:
             {"segmentation": {"user_dict": "no/such/file.txt"}},
             "cannot read user_dict no/such/file.txt",
         ),
-        ({"jobs": 0}, "'jobs' must be at least 1"),
+        ({"jobs": 0}, "'jobs' must be from 1 to 1024"),
         ({"jsonl": "text"}, "'jsonl' must be a table"),
     ],
 )

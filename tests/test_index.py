@@ -110,11 +110,14 @@ def test_check_reads_the_index_and_never_writes_it(raw_dir: Path) -> None:
     assert (Path("out") / INDEX_FILE).read_bytes() == before
 
 
-def test_an_unreadable_index_is_ignored_and_written_anew(raw_dir: Path) -> None:
+def test_a_file_at_the_index_path_that_is_no_index_stops_the_run(raw_dir: Path) -> None:
     write(raw_dir, "a.txt", A)
     write(Path("out"), INDEX_FILE, "not a database")
-    assert invoke("run", str(raw_dir), "--out", "out", "-q")[0] == 0
-    assert FingerprintIndex(Path("out") / INDEX_FILE, Config()).paths() == ["a.txt"]
+    code, output = invoke("run", str(raw_dir), "--out", "out", "-q")
+    assert code == 2 and "refusing to write over it" in output
+    assert (Path("out") / INDEX_FILE).read_text() == "not a database"  # never written over
+    # The library still copes: an index it cannot read is taken as empty.
+    assert FingerprintIndex(Path("out") / INDEX_FILE, Config()).paths() == []
 
 
 @pytest.mark.slow

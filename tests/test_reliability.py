@@ -1,0 +1,148 @@
+"""Faults of the environment and of the command line (issue #12): the index never writes over
+a file it did not make, environment errors are one line with their own exit code, --jobs is
+capped, Ctrl-C is exit 130, and JSONL fields are checked alike."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+
+from pipeline.cli import main
+
+TEXT = "Title\n\nAgents in Shanghai earn about 6,000 yuan a month before tax, more at night.\n"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it (the console entry point, with its own exit codes)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_an_index_path_inside_raw_dir_is_refused_and_the_input_left_alone(raw_dir: Path) -> None:
+    source = write(raw_dir, "a.txt", TEXT)
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "--index", str(source))
+    assert code == 2 and "inside RAW_DIR" in err
+    assert source.read_text("utf-8") == TEXT
+    assert not Path("out").exists()  # nothing run, nothing written
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_file_that_is_not_an_index_is_never_written_over(raw_dir: Path, rebuild: bool) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    other = write(Path("notes"), "keep.txt", "my notes, not an index\n")
+    args = ["run", str(raw_dir), "--out", "out", "--index", str(other)]
+    code, _, err = invoke(*args, *(["--rebuild"] if rebuild else []))
+    assert code == 2 and "is not a fingerprint index" in err and "refusing" in err
+    assert other.read_text("utf-8") == "my notes, not an index\n"
+
+
+def test_another_sqlite_file_is_not_taken_for_an_index(raw_dir: Path) -> None:
+    import sqlite3
+
+    write(raw_dir, "a.txt", TEXT)
+    with sqlite3.connect("other.sqlite") as connection:
+        connection.execute("CREATE TABLE people (name TEXT)")
+    connection.close()
+    before = Path("other.sqlite").read_bytes()
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "--index", "other.sqlite")
+    assert code == 2 and "not a fingerprint index" in err
+    assert Path("other.sqlite").read_bytes() == before
+
+
+def test_an_index_of_this_tool_is_still_used(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    assert invoke("run", str(raw_dir), "--out", "out", "--index", "my.sqlite", "-q")[0] == 0
+    code, out, _ = invoke("run", str(raw_dir), "--out", "out", "--index", "my.sqlite")
+    assert code == 0 and "1 unchanged file(s) taken from the index" in out
+
+
+def test_a_config_that_is_not_utf8_is_a_config_error(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    Path("bad.toml").write_bytes(b"jobs = 2\n# caf\xe9\n")
+    code, _, err = invoke("run", str(raw_dir), "--config", "bad.toml")
+    assert code == 2 and "not UTF-8" in err and "Traceback" not in err
+
+
+def test_an_out_dir_that_cannot_be_made_is_one_line_and_exit_5(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    Path("a-file").write_text("x", "utf-8")
+    done = pipeline("run", str(raw_dir), "--out", "a-file/out", "-q", cwd=Path.cwd())
+    assert done.returncode == 5, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and "a-file" in line
+
+
+def test_jobs_above_the_cpu_count_are_capped_unless_forced(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    cpus = os.cpu_count() or 1
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "-q", "--jobs", str(cpus + 3))
+    assert code == 0 and f"running {cpus}" in err
+    code, _, err = invoke(
+        "run", str(raw_dir), "--out", "forced", "-q", "--jobs", str(cpus + 1), "--force-jobs"
+    )
+    assert code == 0 and "running" not in err
+    assert Path("out/en.jsonl").read_bytes() == Path("forced/en.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("jobs", ["0", "5000"])
+def test_jobs_out_of_range_is_a_usage_error(raw_dir: Path, jobs: str) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    assert invoke("run", str(raw_dir), "--jobs", jobs)[0] == 2
+    Path("pipeline.toml").write_text(f"jobs = {jobs}\n", "utf-8")
+    code, _, err = invoke("run", str(raw_dir), "--config", "pipeline.toml")
+    assert code == 2 and "'jobs' must be from 1 to 1024" in err
+
+
+def test_ctrl_c_is_exit_130_and_leaves_no_work_folder(bench_docs: Path, tmp_path: Path) -> None:
+    lines = (bench_docs / "docs.jsonl").read_text("utf-8").splitlines(keepends=True)[:1500]
+    write(tmp_path / "raw", "docs.jsonl", "".join(lines))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline", "run", "raw", "--out", str(out), "-q"]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".work-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the run has started spilling
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []  # no output written, and the work folder removed
+
+
+def test_a_url_that_is_not_a_string_is_an_error_like_a_title(raw_dir: Path) -> None:
+    body = "Agents in Shanghai earn about 6,000 yuan a month before tax, more at night."
+    lines = [
+        {"title": "Fine", "url": "https://example.com/a", "paragraphs": [body]},
+        {"title": "Object url", "url": {"href": "x"}, "paragraphs": [body]},
+        {"title": ["a", "list"], "paragraphs": [body]},
+    ]
+    write(raw_dir, "a.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "-q")
+    assert code == 3
+    assert "a.jsonl:2: error: field 'url' is not a string" in err
+    assert "a.jsonl:3: error: field 'title' is not a string" in err
+
+
+def test_an_unterminated_string_names_its_column_once(raw_dir: Path) -> None:
+    write(raw_dir, "a.jsonl", '{"title": "T", "paragraphs": ["never closed\n')
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "-q")
+    assert code == 3
+    assert "invalid JSON: Unterminated string starting at column 31" in err
+    assert "at at" not in err
