@@ -12,6 +12,9 @@ workers or on which finishes first, and the articles waiting are never all in me
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,8 +34,21 @@ ProgressCallback = Callable[[int], None]
 _WORKER: dict[str, ArticleProcessor] = {}
 
 
-def _start_worker(config: Config) -> None:
+def _start_worker(config: Config, parent: int) -> None:
+    _watch_parent(parent)
     _WORKER["processor"] = ArticleProcessor(config)
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker process as soon as its parent is gone (killed with SIGKILL, it cannot
+    stop its workers: they would wait on their queue, holding their memory, for a long time)."""
+
+    def watch() -> None:  # the parent's pid is given: by now it may be gone already
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> SpilledChunk:
@@ -80,7 +96,7 @@ def process_chunks(chunks: Iterable[Work], config: Config) -> Iterator[SpilledCh
         max_workers=config.jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(config,),
+        initargs=(config, os.getpid()),
     ) as pool:
         try:
             yield from in_order(

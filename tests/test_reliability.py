@@ -146,3 +146,37 @@ def test_an_unterminated_string_names_its_column_once(raw_dir: Path) -> None:
     assert code == 3
     assert "invalid JSON: Unterminated string starting at column 31" in err
     assert "at at" not in err
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its reaper does not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_workers_exit_soon_after_their_parent_is_killed(bench_docs: Path, tmp_path: Path) -> None:
+    lines = (bench_docs / "docs.jsonl").read_text("utf-8").splitlines(keepends=True)[:1500]
+    write(tmp_path / "raw", "docs.jsonl", "".join(lines))
+    command = [sys.executable, "-m", "pipeline", "run", "raw", "--out", "out", "-q"]
+    process = subprocess.Popen([*command, "--jobs", "2", "--force-jobs"], cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)  # the pool's workers, and the resource tracker, are its children
+        workers = [pid for pid in _children(process.pid) if _alive(pid)]
+    assert len(workers) >= 2, "the run started no workers"
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
