@@ -101,6 +101,14 @@ def _open_index(
     return index
 
 
+def _warn_damaged(index: FingerprintIndex | None) -> None:
+    """Say which index entries were damaged (their files were processed again; the index is
+    not an input, so this is no problem of the run's)."""
+    for path in sorted(index.damaged if index is not None else ()):
+        reason = "its index entry is damaged (it fails its checksum): processed again"
+        click.echo(f"{printable_name(path)}: warning: {reason}", err=True)
+
+
 def _needs(output_format: str) -> None:
     """Stop with a usage error before the run when the format's library is missing."""
     if output_format == "parquet":
@@ -258,6 +266,7 @@ def run(
     _needs(output_format)
     index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
+    _warn_damaged(index)
     from pipeline.output import other_format_files, save_run
     from pipeline.report import summary
 
@@ -306,6 +315,7 @@ def check(
     _needs(output_format)
     index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
     result = _run(raw_dir, out_dir, config, True, index, decisions)
+    _warn_damaged(index)
     if index is not None:
         index.close()  # read, never written
     from pipeline.output import compare_run

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +39,7 @@ from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 # 3: entries are compressed JSON lines, read when looked up; 4: band keys, not signatures, and
 # the file's facts in a column of their own.
 _INDEX_SCHEMA = "4"
-_COLUMNS = ["path", "sha256", "fingerprint", "facts", "entry", "band_rows", "bands"]
+_COLUMNS = ["path", "sha256", "fingerprint", "facts", "entry", "band_rows", "bands", "checksum"]
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -70,6 +71,18 @@ def not_an_index(path: Path) -> str | None:
     if columns[:3] != _COLUMNS[:3]:
         return "is an SQLite file but not a fingerprint index"
     return None
+
+
+def _checksum(facts: str, packed: bytes, band_rows: bytes, bands: bytes) -> str:
+    """The sha256 of an entry's parts (a part of another type, NULL included, raises
+    TypeError)."""
+    if not isinstance(facts, str):
+        raise TypeError("facts")
+    digest = hashlib.sha256()
+    for part in (facts.encode("utf-8", "surrogatepass"), packed, band_rows, bands):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def processing_fingerprint(config: Config) -> str:
@@ -153,7 +166,8 @@ class FingerprintIndex:
         self.path = path
         self._fingerprint = processing_fingerprint(config)
         self._known: dict[str, tuple[str, str]] = {}  # path: (sha256, fingerprint) on disk
-        self._new: dict[str, tuple[str, str, str, bytes, bytes, bytes]] = {}  # rows to write
+        self._new: dict[str, tuple[str, str, str, bytes, bytes, bytes, str]] = {}  # to write
+        self.damaged: set[str] = set()  # files whose entry failed its checksum or did not parse
         self._forgotten = False
         self._reader: sqlite3.Connection | None = None  # opened on the first lookup
         if path.is_file():
@@ -184,19 +198,19 @@ class FingerprintIndex:
         row = self._new.get(path) or self._known.get(path)
         return row is not None and row[1] == self._fingerprint
 
-    def _entry(self, path: str) -> tuple[str, bytes, bytes, bytes] | None:
+    def _entry(self, path: str) -> tuple[Any, ...] | None:
         if path in self._new:
             return self._new[path][2:]
         try:
             if self._reader is None:
                 self._reader = sqlite3.connect(self.path)
             row = self._reader.execute(
-                "SELECT facts, entry, band_rows, bands FROM files WHERE path = ?",
+                "SELECT facts, entry, band_rows, bands, checksum FROM files WHERE path = ?",
                 (to_json(path),),
             ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        return None if row is None else (row[0], row[1], row[2], row[3])
+        return None if row is None else tuple(row)
 
     def lookup(
         self, path: str, sha256: str | None = None, decisions: str | None = ""
@@ -212,19 +226,31 @@ class FingerprintIndex:
         stored = self._entry(path)
         if stored is None:
             return None
-        entry = json.loads(stored[0])
+        try:
+            return self._parsed(path, meta[0], stored, decisions)
+        except (TypeError, ValueError, KeyError):  # a row damaged or tampered with
+            self.damaged.add(path)
+            return None
+
+    def _parsed(
+        self, path: str, sha256: str, stored: tuple[Any, ...], decisions: str | None
+    ) -> IndexedFile | None:
+        facts, packed, rows_blob, bands_blob, checksum = stored
+        if checksum != _checksum(facts, packed, rows_blob, bands_blob):
+            raise ValueError("checksum")
+        entry = json.loads(facts)
         if decisions is not None and entry.get("decisions", "") != decisions:
             return None
         item = InputFile(
             path,
-            sha256=meta[0],
+            sha256=sha256,
             encoding=entry["encoding"],
             problems=[Problem(**problem) for problem in entry["problems"]],
             articles_read=entry["articles"],
         )
-        records = (record_from_dict(json.loads(line)) for line in _unpacked_lines(stored[1]))
-        band_rows = np.frombuffer(stored[2], dtype=np.int64)
-        bands = np.frombuffer(stored[3], dtype=np.uint64).reshape(-1, BANDS)
+        records = (record_from_dict(json.loads(line)) for line in _unpacked_lines(packed))
+        band_rows = np.frombuffer(rows_blob, dtype=np.int64)
+        bands = np.frombuffer(bands_blob, dtype=np.uint64).reshape(-1, BANDS)
         return IndexedFile(item, records, band_rows, bands)
 
     def put(self, item: InputFile, entry: EntryWriter, decisions: str = "") -> None:
@@ -237,7 +263,10 @@ class FingerprintIndex:
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,
         }
-        row = (item.sha256 or "", self._fingerprint, to_json(facts), *entry.finish())
+        text = to_json(facts)
+        packed, rows_blob, bands_blob = entry.finish()
+        checksum = _checksum(text, packed, rows_blob, bands_blob)
+        row = (item.sha256 or "", self._fingerprint, text, packed, rows_blob, bands_blob, checksum)
         self._new[item.path] = row
 
     def forget_all(self) -> None:
@@ -269,7 +298,7 @@ class FingerprintIndex:
         with sqlite3.connect(temporary) as connection:
             connection.execute(
                 "CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, fingerprint TEXT,"
-                " facts TEXT, entry BLOB, band_rows BLOB, bands BLOB)"
+                " facts TEXT, entry BLOB, band_rows BLOB, bands BLOB, checksum TEXT)"
             )
             if kept and self.path.is_file():
                 connection.execute("ATTACH DATABASE ? AS old", (str(self.path),))
@@ -280,7 +309,7 @@ class FingerprintIndex:
                 connection.commit()
                 connection.execute("DETACH DATABASE old")
             connection.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(to_json(path), *row) for path, row in sorted(self._new.items())],
             )
         connection.close()

@@ -245,8 +245,11 @@ class _Feed:
             if indexed is not None:
                 self.reused += 1
                 return indexed, iter(())
+        damaged = index is not None and path in index.damaged
         if path in remembered:
-            return _stale(path), iter(())
+            return _stale(path, damaged), iter(())
+        # A damaged entry of a file still here: processed again (the command says so; the
+        # output is that of a full run, whatever state the index was in).
         return open_file(self._raw_dir, path, self._config, self._decoder, data)
 
     def done(self, chunk: SpilledChunk) -> int:
@@ -326,9 +329,10 @@ def _read(path: Path) -> bytes | None:
         return None  # read_file tries again and reports it
 
 
-def _stale(path: str) -> InputFile:
+def _stale(path: str, damaged: bool = False) -> InputFile:
+    why = "its entry is damaged" if damaged else "processed with another version or config"
     reason = (
-        "remembered from the index, but processed with another version or config and no "
-        "longer in RAW_DIR: left out (put it back, or run with --rebuild to forget it)"
+        f"remembered from the index, but {why} and no longer in RAW_DIR: left out (put it "
+        "back, or run with --rebuild to forget it)"
     )
     return InputFile(path, problems=[Problem(path, reason, "stale_index_entry", "warning")])

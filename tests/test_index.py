@@ -187,3 +187,36 @@ def test_a_large_file_comes_back_from_the_index_a_chunk_at_a_time(raw_dir: Path)
         expected = spill_chunk(articles, {}, lengths)
         assert (chunk.rows == expected.rows).all()
         assert (chunk.bands == expected.bands).all()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE files SET entry = x'00'",
+        "UPDATE files SET facts = NULL",
+        "UPDATE files SET facts = 'not json'",
+        "UPDATE files SET band_rows = substr(band_rows, 1, 3)",
+        "UPDATE files SET checksum = 'x'",
+        "UPDATE files SET entry = NULL, checksum = NULL",
+    ],
+)
+def test_a_damaged_index_row_is_a_warning_and_its_file_is_processed_again(
+    raw_dir: Path, damage: str
+) -> None:
+    import sqlite3
+
+    write(raw_dir, "a.txt", A)
+    write(raw_dir, "b.txt", B)
+    assert invoke("run", str(raw_dir), "--out", "out", "-q")[0] == 0
+    with sqlite3.connect(Path("out") / INDEX_FILE) as connection:
+        connection.execute(f"{damage} WHERE path = ?", ('"a.txt"',))
+    connection.close()
+    for command in ("check", "run"):
+        code, output = invoke(command, str(raw_dir), "--out", "out")
+        assert code == 0, output
+        assert "a.txt: warning: its index entry is damaged" in output
+        assert "damaged" not in Path("out/manifest.json").read_text("utf-8")
+    assert invoke("run", str(raw_dir), "--out", "full", "--no-index", "-q")[0] == 0
+    assert outputs(Path("out")) == outputs(Path("full"))
+    code, output = invoke("run", str(raw_dir), "--out", "out")  # the entry was written anew
+    assert code == 0 and "damaged" not in output
