@@ -2,191 +2,42 @@
 
 Exit codes: 0 success; 1 ``check`` found differences; 2 usage or config error; 3 some inputs could
 not be read (the rest were processed and written); 4 internal error (a bug); 5 the environment
-failed (a folder that cannot be made or written, a full disk); 130 interrupted (Ctrl-C).
+failed (a folder that cannot be made or written, a full disk); 6 OUT_DIR is in use by another run
+(``--no-wait``); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.cli_options import CONFIG, FIX_LEVEL, JOBS, RAW_DIR, run_options
 from pipeline.cli_review import EXIT_OK, EXIT_USAGE, report, show, write_report
-from pipeline.config import Config, ConfigError, load_config
-from pipeline.layout import INDEX_FILE, REPORT_FILE
+from pipeline.cli_run import (
+    index_path_of,
+    load_settings,
+    locked,
+    need_format,
+    open_index,
+    run_with_progress,
+    warn_damaged,
+    with_engine,
+)
+from pipeline.config import ConfigError, load_config
+from pipeline.layout import REPORT_FILE
 from pipeline.textsafe import printable_name
 from pipeline.version import __version__
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help stays fast
-    from pipeline.index import FingerprintIndex
-    from pipeline.result import RunResult
-    from pipeline.review.decisions import DecisionSet
+    pass
 
 EXIT_DIFFERENT, EXIT_INPUT_PROBLEMS, EXIT_INTERNAL, EXIT_ENVIRONMENT = 1, 3, 4, 5
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
-
-def _load(
-    raw_dir: Path,
-    out_dir: Path,
-    config_path: Path | None,
-    jobs: int | None,
-    fix_level: str | None = None,
-    keep: str | None = None,
-    keep_furniture: bool | None = None,
-    review_path: Path | None = None,
-) -> tuple[Config, DecisionSet]:
-    from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
-    from pipeline.rules import rejectable_rules
-
-    if out_dir.resolve() == raw_dir.resolve():
-        click.echo(
-            "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
-        )
-        sys.exit(EXIT_USAGE)
-    try:
-        config = load_config(config_path).with_jobs(jobs).with_fix_level(fix_level)
-        config = config.with_keep(keep).with_keep_furniture(keep_furniture)
-        config = config.with_review_file(None if review_path is None else str(review_path))
-        review_file = Path(config.review.file)
-        if review_path is None and not review_file.exists():
-            return config, DecisionSet()
-        return config, load_decisions(
-            review_file, rejectable_rules(r.name for r in config.repair.user_rules)
-        )
-    except (ConfigError, ReviewError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
-
-
-def _open_index(
-    raw_dir: Path,
-    out_dir: Path,
-    index_path: Path | None,
-    no_index: bool,
-    rebuild: bool,
-    config: Config,
-) -> FingerprintIndex | None:
-    """The index to use, or a usage error when its path is an input or a file the tool did not
-    make (it is never written over, even with --rebuild)."""
-    from pipeline.index import FingerprintIndex, not_an_index
-
-    if no_index:
-        return None
-    path = index_path or out_dir / INDEX_FILE
-    if _inside(path, raw_dir) and not _inside(path, out_dir):
-        click.echo(
-            f"Error: --index {printable_name(str(path))} is inside RAW_DIR: not written", err=True
-        )
-        sys.exit(EXIT_USAGE)
-    reason = not_an_index(path)
-    if reason is not None:
-        where = printable_name(str(path))
-        click.echo(f"Error: index {where} {reason}: refusing to write over it", err=True)
-        sys.exit(EXIT_USAGE)
-    index = FingerprintIndex(path, config)
-    if rebuild:
-        index.forget_all()
-    return index
-
-
-def _warn_damaged(index: FingerprintIndex | None) -> None:
-    """Say which index entries were damaged (their files were processed again; the index is
-    not an input, so this is no problem of the run's)."""
-    for path in sorted(index.damaged if index is not None else ()):
-        reason = "its index entry is damaged (it fails its checksum): processed again"
-        click.echo(f"{printable_name(path)}: warning: {reason}", err=True)
-
-
-def _needs(output_format: str) -> None:
-    """Stop with a usage error before the run when the format's library is missing."""
-    if output_format == "parquet":
-        try:
-            import pyarrow  # noqa: F401  (only to say clearly that it is missing)
-        except ModuleNotFoundError:
-            click.echo(
-                "Error: --format parquet needs pyarrow: "
-                "pip install 'career-article-pipeline[parquet]'",
-                err=True,
-            )
-            sys.exit(EXIT_USAGE)
-
-
-def _with_engine(
-    config: Config, engine: str | None, address: str | None, force_jobs: bool = False
-) -> Config:
-    config = config.with_engine(engine, address)
-    cpus = os.cpu_count() or 1
-    if config.engine == "local" and config.jobs > cpus and not force_jobs:
-        click.echo(
-            f"warning: {config.jobs} jobs on {cpus} CPUs: running {cpus} (--force-jobs to run "
-            "more)",
-            err=True,
-        )
-        config = config.with_jobs(cpus)
-    if config.engine == "ray":
-        try:
-            import ray  # noqa: F401  (only to say clearly that it is missing)
-        except ModuleNotFoundError:
-            click.echo(
-                "Error: --engine ray needs Ray: pip install 'career-article-pipeline[ray]'",
-                err=True,
-            )
-            sys.exit(EXIT_USAGE)
-    return config
-
-
-def _stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
-def _run(
-    raw_dir: Path,
-    out_dir: Path,
-    config: Config,
-    quiet: bool,
-    index: FingerprintIndex | None,
-    decisions: DecisionSet,
-    work_dir: Path | None = None,
-) -> RunResult:
-    from pipeline.report import problem_line, review_line
-    from pipeline.runner import run_pipeline
-
-    if quiet or not _stderr_is_terminal():
-        result = run_pipeline(
-            raw_dir, config, out_dir=out_dir, index=index, decisions=decisions, work_dir=work_dir
-        )
-    else:
-        with contextlib.ExitStack() as stack:
-            bars: list[Any] = []
-
-            def start(total: int) -> None:
-                bar = click.progressbar(length=total, label="files", file=sys.stderr)
-                bars.append(stack.enter_context(bar))
-
-            def advance(done: int) -> None:
-                bars[0].update(done)
-
-            result = run_pipeline(
-                raw_dir, config, advance, start, out_dir, index, decisions, work_dir
-            )
-    for problem in result.problems:
-        click.echo(problem_line(problem, raw_dir), err=True)
-    for outcome in result.review:
-        if not outcome.outcome.startswith("applied"):
-            click.echo(review_line(outcome, decisions.name), err=True)
-    return result
 
 
 @click.group(name="pipeline", context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,6 +67,7 @@ def main() -> None:
       3  some inputs could not be read (the rest were processed and written)
       4  internal error (a bug; the traceback is printed)
       5  the environment failed: a folder that cannot be made or written, a full disk
+      6  OUT_DIR is in use by another run (with --no-wait; else the run waits)
       130  interrupted (Ctrl-C)
     """
 
@@ -244,6 +96,7 @@ def run(
     engine: str | None,
     ray_address: str | None,
     force_jobs: bool,
+    no_wait: bool,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -259,25 +112,29 @@ def run(
     The run is streamed: processed records wait on disk in a hidden work folder in OUT_DIR
     (removed at the end), and only what the corpus stages need stays in memory.
     """
-    config, decisions = _load(
+    config, decisions = load_settings(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
-    config = _with_engine(config, engine, ray_address, force_jobs)
-    _needs(output_format)
-    index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
-    result = _run(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
-    _warn_damaged(index)
+    config = with_engine(config, engine, ray_address, force_jobs)
+    need_format(output_format)
+    from pipeline.lock import remove_leftovers
     from pipeline.output import other_format_files, save_run
     from pipeline.report import summary
 
-    try:
-        counts = save_run(out_dir, result, config, output_format)
-    finally:
-        result.close()
-    for name in other_format_files(output_format):  # an earlier run's, in the other format
-        (out_dir / name).unlink(missing_ok=True)
-    if index is not None:
-        index.save()
+    path = index_path_of(raw_dir, out_dir, index_path, no_index)
+    with locked(out_dir, True, no_wait):
+        remove_leftovers(out_dir)  # what a killed run left: this run holds the folder now
+        index = open_index(path, rebuild, config)
+        result = run_with_progress(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
+        warn_damaged(index)
+        try:
+            counts = save_run(out_dir, result, config, output_format)
+        finally:
+            result.close()
+        for name in other_format_files(output_format):  # an earlier run's, in the other format
+            (out_dir / name).unlink(missing_ok=True)
+        if index is not None:
+            index.save()
     if not quiet:
         click.echo(summary(result, out_dir, counts))
     if report:
@@ -304,26 +161,29 @@ def check(
     engine: str | None,
     ray_address: str | None,
     force_jobs: bool,
+    no_wait: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
     recorded in manifest.json, so they do not change the exit code here."""
-    config, decisions = _load(
+    config, decisions = load_settings(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
-    config = _with_engine(config, engine, ray_address, force_jobs)
-    _needs(output_format)
-    index = _open_index(raw_dir, out_dir, index_path, no_index, rebuild, config)
-    result = _run(raw_dir, out_dir, config, True, index, decisions)
-    _warn_damaged(index)
-    if index is not None:
-        index.close()  # read, never written
+    config = with_engine(config, engine, ray_address, force_jobs)
+    need_format(output_format)
     from pipeline.output import compare_run
 
-    try:
-        differences = compare_run(out_dir, result, config, output_format)
-    finally:
-        result.close()
+    path = index_path_of(raw_dir, out_dir, index_path, no_index)
+    with locked(out_dir, False, no_wait):  # shared: never while a run writes OUT_DIR
+        index = open_index(path, rebuild, config)
+        result = run_with_progress(raw_dir, out_dir, config, True, index, decisions)
+        warn_damaged(index)
+        if index is not None:
+            index.close()  # read, never written
+        try:
+            differences = compare_run(out_dir, result, config, output_format)
+        finally:
+            result.close()
     for line in differences:
         click.echo(line)
     if differences:

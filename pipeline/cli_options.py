@@ -131,9 +131,17 @@ _force_jobs = click.option(
 )
 
 
+_no_wait = click.option(
+    "--no-wait",
+    is_flag=True,
+    help="When another run holds OUT_DIR, stop at once (exit 6) instead of waiting for it.",
+)
+
+
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command with every option of ``run`` and ``check``."""
     for decorate in (
+        _no_wait,
         _force_jobs,
         _address,
         _engine,

@@ -10,3 +10,11 @@ MANIFEST_FILE = "manifest.json"
 OUTPUT_FILES = (*RECORD_FILES.values(), OTHER_FILE, DROPPED_FILE, MANIFEST_FILE)
 REPORT_FILE = "report.html"  # a view of the outputs (`pipeline report`), not compared by check
 INDEX_FILE = ".pipeline-index.sqlite"
+LOCK_FILE = ".pipeline.lock"  # held by a run (exclusive) or a check (shared) on OUT_DIR
+# What a run leaves in OUT_DIR only while it runs: the work folder, the hidden folder the outputs
+# are made in, and the temporary copies of files written atomically.
+LEFTOVER_PATTERNS = (
+    ".work-*",
+    ".write-*",
+    *(f".*.{kind}.*.tmp" for kind in ("jsonl", "json", "parquet", "sqlite", "html")),
+)

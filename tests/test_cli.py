@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import REPO, write
 
 from pipeline.cli import main
-from pipeline.layout import INDEX_FILE
+from pipeline.layout import INDEX_FILE, LOCK_FILE
 from pipeline.output import OUTPUT_FILES
 
 EN = "Career prospects\n\nThe call center industry is growing fast in China.\n"
@@ -35,7 +35,7 @@ def test_run_writes_every_output_and_a_summary(raw_dir: Path) -> None:
     code, out, err = invoke("run", str(raw_dir), "--out", "cleaned")
     assert code == 0, err
     written = sorted(p.name for p in Path("cleaned").iterdir())
-    assert written == sorted([*OUTPUT_FILES, INDEX_FILE])
+    assert written == sorted([*OUTPUT_FILES, INDEX_FILE, LOCK_FILE])
     assert "articles    2 from 2 files" in out
     assert "1 en.jsonl, 1 zh.jsonl" in out
     assert err == ""
@@ -211,7 +211,7 @@ def test_committed_cleaned_output_is_up_to_date() -> None:
 def test_progress_bar_only_on_a_terminal(raw_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(raw_dir, "en.txt", EN)
     assert invoke("run", str(raw_dir))[2] == ""  # CliRunner's stderr is not a terminal
-    monkeypatch.setattr("pipeline.cli._stderr_is_terminal", lambda: True)
+    monkeypatch.setattr("pipeline.cli_run.stderr_is_terminal", lambda: True)
     assert "files" in invoke("run", str(raw_dir))[2]
     assert invoke("run", str(raw_dir), "--quiet")[2] == ""
 

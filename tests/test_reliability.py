@@ -123,7 +123,8 @@ def test_ctrl_c_is_exit_130_and_leaves_no_work_folder(bench_docs: Path, tmp_path
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
-    assert list(out.iterdir()) == []  # no output written, and the work folder removed
+    # No output written, and the work folder removed (the lock file stays: see pipeline.lock).
+    assert [p.name for p in out.iterdir()] == [".pipeline.lock"]
 
 
 def test_a_url_that_is_not_a_string_is_an_error_like_a_title(raw_dir: Path) -> None:
@@ -180,3 +181,65 @@ def test_workers_exit_soon_after_their_parent_is_killed(bench_docs: Path, tmp_pa
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_run_removes_what_a_killed_run_left_in_out_dir(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    out = Path("out")
+    (out / ".work-abc123").mkdir(parents=True)
+    (out / ".work-abc123" / "records.bin").write_bytes(b"\0" * 10)
+    (out / ".write-xyz").mkdir()
+    (out / ".en.jsonl.k2j3.tmp").write_text("half", "utf-8")
+    (out / ".pipeline-index.sqlite.9f8e.tmp").write_text("half", "utf-8")
+    (out / ".mine").write_text("the user's", "utf-8")  # not the tool's: left alone
+    (out / "notes.txt").write_text("the user's", "utf-8")
+    assert invoke("run", str(raw_dir), "--out", "out", "-q")[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".mine",
+        ".pipeline-index.sqlite",
+        ".pipeline.lock",
+        "dropped.jsonl",
+        "en.jsonl",
+        "manifest.json",
+        "notes.txt",
+        "other.jsonl",
+        "zh.jsonl",
+    ]
+
+
+def _hold_lock(folder: Path, exclusive: bool = True) -> int:
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / ".pipeline.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+    return handle
+
+
+def test_a_second_run_on_one_out_dir_stops_with_no_wait(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    handle = _hold_lock(Path("out"))  # as another run would
+    try:
+        code, _, err = invoke("run", str(raw_dir), "--out", "out", "--no-wait")
+        assert code == 6 and "in use by another run" in err
+        assert invoke("check", str(raw_dir), "--out", "out", "--no-wait")[0] == 6
+    finally:
+        os.close(handle)
+    assert not Path("out/en.jsonl").exists()  # it wrote nothing
+    assert invoke("run", str(raw_dir), "--out", "out", "-q", "--no-wait")[0] == 0
+
+
+def test_a_second_run_waits_for_the_first(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    handle = _hold_lock(raw_dir.parent / "out")
+    command = [sys.executable, "-m", "pipeline", "run", "raw", "--out", "out", "-q"]
+    process = subprocess.Popen(command, cwd=raw_dir.parent, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        assert process.poll() is None  # still waiting
+        assert not (raw_dir.parent / "out" / "en.jsonl").exists()
+    finally:
+        os.close(handle)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and "waiting for the run that holds out" in err
+    assert (raw_dir.parent / "out" / "en.jsonl").exists()
