@@ -28,8 +28,6 @@ from pipeline.fingerprint import BANDS, band_keys, comparison_key, signatures
 from pipeline.fragments import record_pieces
 from pipeline.paragraph_table import (
     COLUMNS,
-    KEY_BYTES,
-    TEXT_BYTES,
     ParagraphTable,
     StubParagraph,
     digest,
@@ -50,15 +48,6 @@ class SpilledChunk:
     bands: npt.NDArray[np.uint64]  # a row of band keys for each paragraph given a BAND_ROW
     light: list[list[Record]]
     seconds: dict[str, float] = field(default_factory=dict)
-
-    def keys(self) -> list[str]:
-        """Each paragraph's comparison key, in row order."""
-        keys, start = [], 0
-        for text_size, key_size in self.rows[:, [TEXT_BYTES, KEY_BYTES]].tolist():
-            start += text_size
-            keys.append(self.texts[start : start + key_size].decode("utf-8", "surrogatepass"))
-            start += key_size
-        return keys
 
 
 def _signed(value: int) -> int:
