@@ -97,7 +97,9 @@ def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
 
     config = Config().with_jobs(jobs)
     start = time.perf_counter()
-    result = run_pipeline(raw, config, work_dir=out)  # the spill beside the output, as `run`
+    # The spill beside the output, as `run`; the bench's folder of links to its corpora is
+    # followed.
+    result = run_pipeline(raw, config, work_dir=out, follow_links=True)
     ran = time.perf_counter()
     save_run(out, result, config, "jsonl")
     result.close()
@@ -130,7 +132,7 @@ def reference_a(raw: Path) -> float:
 
     start = time.perf_counter()
     config, decoder = Config(), Decoder()
-    paths, _, _ = discover(raw, config.input.extensions, None)
+    paths, _, _ = discover(raw, config.input.extensions, None, follow_links=True)
     for path in paths:
         for article in read_file(raw, path, config, decoder).articles:
             for paragraph in article.paragraphs:

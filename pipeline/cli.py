@@ -97,6 +97,7 @@ def run(
     ray_address: str | None,
     force_jobs: bool,
     no_wait: bool,
+    follow_links: bool,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -125,7 +126,8 @@ def run(
     with locked(out_dir, True, no_wait):
         remove_leftovers(out_dir)  # what a killed run left: this run holds the folder now
         index = open_index(path, rebuild, config)
-        result = run_with_progress(raw_dir, out_dir, config, quiet, index, decisions, out_dir)
+        where = (raw_dir, out_dir, out_dir, follow_links)
+        result = run_with_progress(where, config, quiet, index, decisions)
         warn_damaged(index)
         try:
             counts = save_run(out_dir, result, config, output_format)
@@ -162,6 +164,7 @@ def check(
     ray_address: str | None,
     force_jobs: bool,
     no_wait: bool,
+    follow_links: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs. Writes nothing (the index is read, never written). Input problems are already
@@ -176,7 +179,8 @@ def check(
     path = index_path_of(raw_dir, out_dir, index_path, no_index)
     with locked(out_dir, False, no_wait):  # shared: never while a run writes OUT_DIR
         index = open_index(path, rebuild, config)
-        result = run_with_progress(raw_dir, out_dir, config, True, index, decisions)
+        where = (raw_dir, out_dir, None, follow_links)
+        result = run_with_progress(where, config, True, index, decisions)
         warn_damaged(index)
         if index is not None:
             index.close()  # read, never written

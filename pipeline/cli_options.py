@@ -138,9 +138,18 @@ _no_wait = click.option(
 )
 
 
+_follow_links = click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read files and folders that symbolic links in RAW_DIR lead to outside it (by default "
+    "each such link is skipped with a warning).",
+)
+
+
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command with every option of ``run`` and ``check``."""
     for decorate in (
+        _follow_links,
         _no_wait,
         _force_jobs,
         _address,

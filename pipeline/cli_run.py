@@ -171,22 +171,28 @@ def stderr_is_terminal() -> bool:
 
 
 def run_with_progress(
-    raw_dir: Path,
-    out_dir: Path,
+    where: tuple[Path, Path, Path | None, bool],
     config: Config,
     quiet: bool,
     index: FingerprintIndex | None,
     decisions: DecisionSet,
-    work_dir: Path | None = None,
 ) -> RunResult:
     """Run the pipeline (with a progress bar on a terminal) and print its problems and the
-    review decisions that did not apply."""
+    review decisions that did not apply. ``where``: RAW_DIR, OUT_DIR, the work folder's parent
+    (``None``: the system's temporary folder) and whether to follow links out of RAW_DIR."""
     from pipeline.report import problem_line, review_line
     from pipeline.runner import run_pipeline
 
+    raw_dir, out_dir, work_dir, follow_links = where
     if quiet or not stderr_is_terminal():
         result = run_pipeline(
-            raw_dir, config, out_dir=out_dir, index=index, decisions=decisions, work_dir=work_dir
+            raw_dir,
+            config,
+            out_dir=out_dir,
+            index=index,
+            decisions=decisions,
+            work_dir=work_dir,
+            follow_links=follow_links,
         )
     else:
         with contextlib.ExitStack() as stack:
@@ -200,7 +206,7 @@ def run_with_progress(
                 bars[0].update(done)
 
             result = run_pipeline(
-                raw_dir, config, advance, start, out_dir, index, decisions, work_dir
+                raw_dir, config, advance, start, out_dir, index, decisions, work_dir, follow_links
             )
     for problem in result.problems:
         click.echo(problem_line(problem, raw_dir), err=True)

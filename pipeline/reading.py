@@ -54,17 +54,30 @@ class InputFile:
 
 
 def discover(
-    raw_dir: Path, extensions: tuple[str, ...], skip_dir: Path | None = None
+    raw_dir: Path,
+    extensions: tuple[str, ...],
+    skip_dir: Path | None = None,
+    follow_links: bool = False,
 ) -> tuple[list[str], list[str], list[Problem]]:
     """Return the input files under ``raw_dir`` (relative POSIX paths, sorted), the files passed
-    over because of their extension, and folders that could not be listed. Hidden files and
-    folders are not looked at, nor ``skip_dir`` (the output folder, when inside ``raw_dir``).
-    Symbolic links to folders are followed, each folder once."""
+    over because of their extension, and the problems met: folders that could not be listed,
+    and symbolic links to outside ``raw_dir``, skipped with a warning unless ``follow_links``.
+    Hidden files and folders are not looked at, nor ``skip_dir`` (the output folder, when
+    inside ``raw_dir``). Links to folders are followed, each folder once."""
     wanted: list[str] = []
     ignored: list[str] = []
     problems: list[Problem] = []
     skip = skip_dir.resolve() if skip_dir is not None else None
-    seen = {raw_dir.resolve()}
+    top = raw_dir.resolve()
+    seen = {top}
+
+    def leads_outside(path: Path) -> bool:
+        if follow_links or not path.is_symlink() or path.resolve().is_relative_to(top):
+            return False
+        reason = "a link to outside RAW_DIR: skipped (--follow-links reads it)"
+        rel = path.relative_to(raw_dir).as_posix()
+        problems.append(Problem(rel, reason, "outside_link", "warning"))
+        return True
 
     def unlistable(error: OSError) -> None:
         where = Path(error.filename or raw_dir)
@@ -75,12 +88,14 @@ def discover(
         kept = []
         for name in sorted(dirs):
             real = Path(root, name).resolve()
-            if not name.startswith(".") and real != skip and real not in seen:
+            if name.startswith(".") or leads_outside(Path(root, name)):
+                continue
+            if real != skip and real not in seen:
                 seen.add(real)
                 kept.append(name)
         dirs[:] = kept
-        for name in files:
-            if name.startswith("."):
+        for name in sorted(files):
+            if name.startswith(".") or leads_outside(Path(root, name)):
                 continue
             rel = Path(root, name).relative_to(raw_dir).as_posix()
             (wanted if Path(name).suffix.lower() in extensions else ignored).append(rel)

@@ -43,8 +43,10 @@ def run_pipeline(
     index: FingerprintIndex | None = None,
     decisions: DecisionSet | None = None,
     work_dir: Path | None = None,
+    follow_links: bool = False,
 ) -> RunResult:
-    """Run every stage over ``raw_dir``. ``on_start`` is told the number of input files before
+    """Run every stage over ``raw_dir`` (links to outside it are skipped with a warning unless
+    ``follow_links``). ``on_start`` is told the number of input files before
     processing starts and ``progress`` how many more are done as they finish.
     ``out_dir``, when inside ``raw_dir``, is not read as input. The processed records are
     spilled to a work folder in ``work_dir`` (the system's temporary folder when ``None``),
@@ -54,27 +56,28 @@ def run_pipeline(
     ``decisions`` (the review file's) are applied to the paragraphs they name;
     :attr:`RunResult.review` says what became of each. With ``config.engine`` "ray", one Ray
     instance serves the whole run."""
+    where = (raw_dir, out_dir, work_dir, follow_links)
     if config.engine != "ray":
-        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions, work_dir)
+        return _run(where, config, progress, on_start, index, decisions)
     from pipeline.ray_engine import ray_session
 
     with ray_session(config):
-        return _run(raw_dir, config, progress, on_start, out_dir, index, decisions, work_dir)
+        return _run(where, config, progress, on_start, index, decisions)
 
 
 def _run(
-    raw_dir: Path,
+    where: tuple[Path, Path | None, Path | None, bool],  # raw, out and work dirs, follow links
     config: Config,
     progress: ProgressCallback | None,
     on_start: Callable[[int], None] | None,
-    out_dir: Path | None,
     index: FingerprintIndex | None,
     decisions: DecisionSet | None,
-    work_dir: Path | None,
 ) -> RunResult:
+    raw_dir, out_dir, work_dir, follow_links = where
     decisions = decisions or DecisionSet()
     clock = _Clock()
-    paths, ignored, unlisted = discover(raw_dir, config.input.extensions, out_dir)
+    extensions = config.input.extensions
+    paths, ignored, unlisted = discover(raw_dir, extensions, out_dir, follow_links)
     remembered = set(index.paths()) - set(paths) if index else set()
     every = sorted({*paths, *remembered})
     if on_start:

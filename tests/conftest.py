@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,8 +47,8 @@ def _builder() -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def bench_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A raw folder holding the benchmark corpus's docs.jsonl (built when not there yet)."""
+def bench_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark corpus's folder: docs.jsonl and labels.jsonl (built when not there yet)."""
     corpus = REPO / "bench-corpus"
     if not (corpus / "docs.jsonl").is_file():
         builder = _builder()
@@ -55,6 +56,13 @@ def bench_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.skip("benchmark corpus builder (../shared/bench/build_corpus.py) not found")
         corpus = tmp_path_factory.mktemp("bench-corpus")
         subprocess.run([sys.executable, str(builder), str(corpus)], check=True)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def bench_docs(bench_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A raw folder holding the benchmark corpus's docs.jsonl."""
     raw = tmp_path_factory.mktemp("bench-raw")
-    (raw / "docs.jsonl").symlink_to(corpus / "docs.jsonl")
+    # A copy, not a link: a link to outside RAW_DIR is skipped (unless --follow-links).
+    shutil.copyfile(bench_corpus / "docs.jsonl", raw / "docs.jsonl")
     return raw

@@ -17,11 +17,8 @@ from pipeline.runner import run_pipeline
 pytestmark = pytest.mark.slow
 
 
-def _slice(
-    bench_docs: Path, documents: int
-) -> tuple[list[str], list[str], list[dict[str, object]]]:
+def _slice(corpus: Path, documents: int) -> tuple[list[str], list[str], list[dict[str, object]]]:
     """The first ``documents`` lines of docs.jsonl, their paragraphs and their labels."""
-    corpus = (bench_docs / "docs.jsonl").resolve().parent
     with (corpus / "docs.jsonl").open(encoding="utf-8") as handle:
         lines = [next(handle) for _ in range(documents)]
     paragraphs = [text for line in lines for text in json.loads(line)["paragraphs"]]
@@ -31,9 +28,9 @@ def _slice(
 
 
 def test_dedup_and_furniture_accuracy_targets_on_a_corpus_slice(
-    bench_docs: Path, tmp_path: Path
+    bench_corpus: Path, tmp_path: Path
 ) -> None:
-    lines, paragraphs, labels = _slice(bench_docs, 2000)
+    lines, paragraphs, labels = _slice(bench_corpus, 2000)
     (tmp_path / "docs.jsonl").write_text("".join(lines), encoding="utf-8")
     result = run_pipeline(tmp_path, Config().with_jobs(2))
     figures = accuracy(result.dropped, paragraphs, labels)
@@ -43,8 +40,8 @@ def test_dedup_and_furniture_accuracy_targets_on_a_corpus_slice(
     assert figures.originals_lost_share <= 0.001, figures.originals_lost
 
 
-def test_a_rescrape_with_new_ids_keeps_exactly_what_one_copy_keeps(bench_docs: Path) -> None:
-    lines, _, _ = _slice(bench_docs, 400)
+def test_a_rescrape_with_new_ids_keeps_exactly_what_one_copy_keeps(bench_corpus: Path) -> None:
+    lines, _, _ = _slice(bench_corpus, 400)
     figures = rescrape(lines, copies=4, jobs=2)
     assert sum(figures.kept_once.values()) > 5_000
     assert figures.kept_later == 0

@@ -243,3 +243,26 @@ def test_a_second_run_waits_for_the_first(raw_dir: Path) -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0 and "waiting for the run that holds out" in err
     assert (raw_dir.parent / "out" / "en.jsonl").exists()
+
+
+def test_links_to_outside_raw_dir_are_skipped_with_a_warning_unless_followed(
+    raw_dir: Path,
+) -> None:
+    outside = Path("outside")
+    write(outside, "x.txt", TEXT)
+    write(outside / "sub", "z.txt", "Fourth\n\nTeam leaders in Xi'an get a bonus each quarter.\n")
+    write(raw_dir, "inside.txt", TEXT.replace("Title", "Another title"))
+    hidden = write(raw_dir / ".kept", "y.txt", "Third\n\nNight shifts in Chengdu pay 20% more.\n")
+    (raw_dir / "file-link.txt").symlink_to(outside.resolve() / "x.txt")
+    (raw_dir / "folder-link").symlink_to((outside / "sub").resolve())
+    (raw_dir / "inner-link.txt").symlink_to(hidden.resolve())  # stays inside RAW_DIR
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "-q")
+    assert code == 0
+    warned = sorted(line.split(":")[0] for line in err.splitlines() if "outside RAW_DIR" in line)
+    assert [Path(name).name for name in warned] == ["file-link.txt", "folder-link"]
+    sources = {json.loads(line)["source"] for line in Path("out/en.jsonl").read_text().splitlines()}
+    assert sources == {"inside.txt", "inner-link.txt"}
+    code, _, err = invoke("run", str(raw_dir), "--out", "all", "-q", "--follow-links")
+    assert code == 0 and "outside RAW_DIR" not in err
+    sources = {json.loads(line)["source"] for line in Path("all/en.jsonl").read_text().splitlines()}
+    assert sources == {"inside.txt", "inner-link.txt", "file-link.txt", "folder-link/z.txt"}

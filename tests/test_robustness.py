@@ -114,9 +114,14 @@ def test_symlinked_folders_are_followed_once(raw_dir: Path, tmp_path: Path) -> N
     write(outside, "far.txt", "Far away.\n")
     (raw_dir / "link").symlink_to(outside)
     (raw_dir / "loop").symlink_to(raw_dir)
-    wanted, _, problems = discover(raw_dir, (".txt",))
+    wanted, _, problems = discover(raw_dir, (".txt",), follow_links=True)
     assert wanted == ["link/far.txt"]
     assert problems == []
+    # Without follow_links, the link out of RAW_DIR is skipped with a warning; the loop (a
+    # link inside it) is still walked once.
+    wanted, _, problems = discover(raw_dir, (".txt",))
+    assert wanted == []
+    assert [(p.path, p.kind, p.severity) for p in problems] == [("link", "outside_link", "warning")]
 
 
 def test_out_dir_equal_to_raw_dir_is_a_usage_error(raw_dir: Path) -> None:
