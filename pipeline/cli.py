@@ -234,7 +234,7 @@ def scan(
     try:
         config = load_config(config_path).with_fix_level(fix_level)
     except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable_name(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     from pipeline.report import problem_line
     from pipeline.scan import scan as scan_inputs

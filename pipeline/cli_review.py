@@ -12,6 +12,7 @@ import click
 from pipeline.cli_options import CONFIG, OUT, QUIET
 from pipeline.config import ConfigError, load_config
 from pipeline.layout import REPORT_FILE
+from pipeline.textsafe import printable_name
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -25,7 +26,7 @@ def write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> None
     try:
         model = load_model(out_dir)
     except ReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable_name(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     page = render_report(model, full, f"Review of {out_dir.as_posix()}").encode("utf-8")
     write_outputs(html_path.parent, {html_path.name: page})
@@ -72,7 +73,7 @@ def report(
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable_name(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     chosen = config.review.report_full if full is None else full
     write_report(out_dir, html_path or out_dir / REPORT_FILE, chosen, quiet)
@@ -102,7 +103,7 @@ def show(file: Path, out_dir: Path, plain: bool | None, width: int | None) -> No
     try:
         model = load_model(out_dir)
     except ReportError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable_name(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     found = find_articles(model, file.as_posix())
     if not found:

@@ -56,7 +56,7 @@ def load_settings(
             review_file, rejectable_rules(r.name for r in config.repair.user_rules)
         )
     except (ConfigError, ReviewError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable_name(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
 
 

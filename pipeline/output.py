@@ -24,6 +24,7 @@ from pipeline.layout import (
 from pipeline.records import to_json
 from pipeline.render import Tally, rendered_chunks
 from pipeline.result import RunResult
+from pipeline.textsafe import printable_name
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
@@ -312,5 +313,5 @@ def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
         for path in sorted(out_dir.iterdir()):
             known = path.name in names or path.name == REPORT_FILE
             if not known and not path.name.startswith(".") and not path.is_dir():
-                differences.append(f"{path.name}: not written by run")
+                differences.append(f"{printable_name(path.name)}: not written by run")
     return differences

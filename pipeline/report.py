@@ -15,11 +15,13 @@ _MAX_LANGS = 6  # languages listed by name in the summary; the rest are summed o
 
 
 def problem_line(problem: Problem, raw_dir: Path) -> str:
-    """``RAW_DIR/path[:line]: severity: reason``, one line per problem."""
+    """``RAW_DIR/path[:line]: severity: reason``, one line per problem, with every control,
+    format and bidi character of the name and the reason escaped (a file name is untrusted: it
+    may hold ESC sequences, a newline that would forge another line, or U+202E)."""
     where = (raw_dir / problem.path).as_posix()
     if problem.line is not None:
         where += f":{problem.line}"
-    return f"{where}: {problem.severity}: {problem.reason}"
+    return printable_name(f"{where}: {problem.severity}: {problem.reason}")
 
 
 def review_line(outcome: Outcome, file_name: str) -> str:

@@ -15,6 +15,7 @@ from pipeline.decoding import Decoder
 from pipeline.reading import InputFile, discover, read_file
 from pipeline.records import Confidence, Problem, to_json
 from pipeline.repair.engine import Repairer
+from pipeline.textsafe import printable_name
 
 Kind = Literal["fixed", "flag"]
 
@@ -108,8 +109,9 @@ def suspect_line(suspect: Suspect, raw_dir: Path) -> str:
     proposals = " | ".join(_quoted(text) for text in suspect.proposals) or "?"
     if suspect.kind == "fixed":
         head = f"fixed {suspect.rule} ({suspect.confidence})"
-        return f"{where}: {head}: {_quoted(suspect.span)} -> {proposals}"
-    return f"{where}: flag {suspect.rule}: {_quoted(suspect.span)} -> {proposals}: {suspect.reason}"
+        return printable_name(f"{where}: {head}: {_quoted(suspect.span)} -> {proposals}")
+    line = f"{where}: flag {suspect.rule}: {_quoted(suspect.span)} -> {proposals}: {suspect.reason}"
+    return printable_name(line)  # the name and spans are untrusted
 
 
 def suspect_json(suspect: Suspect) -> str:

@@ -266,3 +266,23 @@ def test_links_to_outside_raw_dir_are_skipped_with_a_warning_unless_followed(
     assert code == 0 and "outside RAW_DIR" not in err
     sources = {json.loads(line)["source"] for line in Path("all/en.jsonl").read_text().splitlines()}
     assert sources == {"inside.txt", "inner-link.txt", "file-link.txt", "folder-link/z.txt"}
+
+
+HOSTILE = "evil\x1b]0;title\x07\nforged.txt: error: fake\u202e"  # no "/": one name
+
+
+@pytest.mark.parametrize("command", ["run", "check", "scan"])
+def test_untrusted_names_are_escaped_in_every_printed_line(raw_dir: Path, command: str) -> None:
+    write(raw_dir, f"{HOSTILE}.jsonl", '{"title": ["not", "a string"]}\n')
+    if command == "check":
+        invoke("run", str(raw_dir), "--out", "out", "-q")
+        (Path("out") / f"{HOSTILE}.txt").write_text("planted", "utf-8")
+    args = [command, str(raw_dir)] + (["--out", "out"] if command != "scan" else [])
+    _, out, err = invoke(*args)
+    printed = out + err
+    assert "\x1b" not in printed and "\x07" not in printed and "\u202e" not in printed
+    assert "forged.txt: error: fake" not in printed.splitlines()  # no forged line
+    escaped = "evil\\x1b]0;title\\x07\\x0aforged.txt: error: fake\\u202e"
+    assert f"raw/{escaped}.jsonl:1: error" in err
+    if command == "check":
+        assert f"{escaped}.txt: not written by run" in out
