@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pipeline.user_patterns import UserPatternError, compile_user_pattern, replacement_problem
+
 BUILTIN_RULE_NAMES: tuple[str, ...] = (
     "html_entities",
     "lost_bytes",
@@ -44,16 +46,12 @@ def user_rule_problem(name: str, pattern: str, replacement: str, confidence: str
     if confidence not in FIX_LEVELS:
         return f"confidence must be one of {', '.join(FIX_LEVELS)}"
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        return f"pattern {pattern!r} is not a valid regular expression: {exc}"
+        compiled = compile_user_pattern(pattern)
+    except UserPatternError as exc:
+        return str(exc)
     if compiled.fullmatch(""):
         return f"pattern {pattern!r} matches empty text"
-    try:
-        compiled.sub(replacement, "")  # compiles the template: bad group references fail here
-    except (re.error, IndexError) as exc:
-        return f"replacement {replacement!r} is not valid for the pattern: {exc}"
-    return None
+    return replacement_problem(compiled, replacement)
 
 
 def rejectable_rules(user_rules: Iterable[str]) -> frozenset[str]:

@@ -16,6 +16,7 @@ LEAVES = {
     "pipeline.rules",
     "pipeline.textsafe",
     "pipeline.tokens",
+    "pipeline.user_patterns",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},

@@ -128,6 +128,9 @@ def test_user_rules_run_after_the_built_in_ones() -> None:
         ({"name": "x", "pattern": "(", "replacement": ""}, "not a valid regular expression"),
         ({"name": "x", "pattern": "a", "replacement": r"\2"}, "invalid group reference"),
         ({"name": "x", "pattern": "a*", "replacement": ""}, "matches empty text"),
+        ({"name": "x", "pattern": r"(a)\1", "replacement": ""}, "no backreferences"),
+        ({"name": "x", "pattern": "(?<=a)b", "replacement": ""}, "no lookaround"),
+        ({"name": "x", "pattern": "(?P<n>a)", "replacement": r"\g<m>"}, "group reference 'm'"),
         ({"name": "split_year", "pattern": "a", "replacement": "b"}, "is a built-in rule"),
         ({"name": "x", "pattern": "a", "replacement": "b", "confidence": "sure"}, "confidence"),
         ({"name": "Bad Name", "pattern": "a", "replacement": "b"}, "lower-case"),
@@ -137,6 +140,16 @@ def test_user_rules_run_after_the_built_in_ones() -> None:
 def test_bad_user_rules_are_config_errors(rule: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         config_from_mapping({"repair": {"user_rules": [rule]}})
+
+
+def test_a_backtracking_user_pattern_runs_in_linear_time() -> None:
+    """``(a+)+$`` takes Python's ``re`` minutes on 41 characters (it backtracks); on RE2 the
+    rule is applied at once, and where it matches it repairs."""
+    rule = {"name": "runs", "pattern": "(a+)+$", "replacement": "A", "confidence": "certain"}
+    config = config_from_mapping({"repair": {"user_rules": [rule]}})
+    repairer = Repairer(config.repair)
+    assert repairer.repair("a" * 41 + "!").text == "a" * 41 + "!"  # no match, and no hang
+    assert repairer.repair("x " + "a" * 41).text == "x A"
 
 
 def test_bad_repair_options_are_config_errors() -> None:
@@ -199,3 +212,21 @@ def test_the_catalogue_names_the_built_in_rules_in_their_order() -> None:
 
     assert tuple(make().name for make in BUILTIN_RULES) == BUILTIN_RULE_NAMES
     assert ARTICLE_RULE_NAMES == (LIST_RULE,)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "template", "text"),
+    [
+        (r"RMB\s?([0-9][0-9,]*)", r"¥\1", "价格 RMB 100 元"),
+        (r"(?P<n>[0-9]+)k", r"\g<n>,000 元\t(\g<1>)", "pay 5k"),
+        (r"(a)(b)?", r"[\2|\1]\n\\", "xa"),
+        (r"([\p{Han}]+)", r"「\1」", "ab 中文 cd"),
+    ],
+)
+def test_user_templates_expand_as_python_re_does(pattern: str, template: str, text: str) -> None:
+    from pipeline.user_patterns import compile_user_pattern, expand
+
+    ours = next(compile_user_pattern(pattern).finditer(text))
+    theirs = re.search(pattern.replace(r"\p{Han}", "\u4e00-\u9fff"), text)
+    assert theirs is not None
+    assert expand(ours, template) == theirs.expand(template)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from pipeline.repair.ledger import Edit, Ledger
 from pipeline.repair.lists import RULE as LIST_RULE
 from pipeline.repair.lists import merged_list_numbers
 from pipeline.repair.registry import BUILTIN_RULES, PatternRule
+from pipeline.user_patterns import compile_user_pattern
 
 _MAX_PASSES = 10
 
@@ -74,7 +74,7 @@ class Repairer:
             rules.append(
                 PatternRule(
                     user.name,
-                    re.compile(user.pattern),
+                    compile_user_pattern(user.pattern),
                     user.replacement,
                     "probable" if user.confidence == "probable" else "certain",
                     user.reason,

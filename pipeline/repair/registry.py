@@ -3,9 +3,9 @@ and user rules built from the config."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.records import Confidence
 from pipeline.repair.base import Finding, Rule
@@ -29,6 +29,7 @@ from pipeline.repair.text import (
     MojibakeRule,
 )
 from pipeline.rules import ARTICLE_RULE_NAMES, FIX_LEVELS, RULE_NAMES, user_rule_problem
+from pipeline.user_patterns import expand
 
 BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     HtmlEntitiesRule,
@@ -66,7 +67,7 @@ class PatternRule:
     """A user rule from the config: a regular expression and its replacement template."""
 
     name: str
-    pattern: re.Pattern[str]
+    pattern: Any  # compiled with RE2 (pipeline.user_patterns): linear in the text
     replacement: str
     confidence: Confidence
     reason: str
@@ -75,7 +76,7 @@ class PatternRule:
         """Yield a repair for each non-empty match."""
         for match in self.pattern.finditer(text):
             if match.end() > match.start():
-                after = match.expand(self.replacement)
+                after = expand(match, self.replacement)
                 yield Finding(
                     self.name, match.start(), match.end(), after, self.confidence, self.reason
                 )
