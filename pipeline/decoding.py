@@ -1,7 +1,8 @@
 """Bytes to text: byte-order marks, strict UTF-8, then charset-normalizer for the rest.
 
 Detection order: a BOM (UTF-8, UTF-16, UTF-32) decides; otherwise text that decodes as strict UTF-8
-is UTF-8 (unless it holds NUL bytes, as UTF-16 without BOM does); otherwise charset-normalizer picks
+is UTF-8 (unless it holds NUL bytes, as UTF-16 without BOM does), and so is text that is UTF-8 but
+for a few stray bytes (they are replaced, with a warning); otherwise charset-normalizer picks
 the encoding (GB18030/GBK, Big5, UTF-16 without BOM, Shift-JIS, cp1252...). On short input (under
 512 bytes) its guess gets a second opinion: when its decoding is implausible (scripts mixed as no
 real text mixes them, rare characters) and GB18030 or Big5 decodes to clearly more plausible,
@@ -90,11 +91,31 @@ class Decoder:
                 return Decoded(data.decode("utf-8"), "utf-8")
             except UnicodeDecodeError:
                 pass
+            nearly = self._nearly_utf8(data)
+            if nearly is not None:
+                return nearly
         best = charset_normalizer.from_bytes(data).best()
         name = _normalise_name(best.encoding) if best is not None else "utf-8"
         if len(data) < _SHORT_INPUT:
             name = self._second_opinion(data, name)
         return _decode_counting(data, name)
+
+    def _nearly_utf8(self, data: bytes) -> Decoded | None:
+        """``data`` as UTF-8 with its few bad bytes replaced, when it is UTF-8 but for them: a
+        stray byte in a UTF-8 page. Its valid multi-byte characters are at least twice its bad
+        sequences and ten times as many less one, and it is no plausible Chinese text in GB18030
+        or Big5 (whose bytes make a valid UTF-8 sequence now and then by chance). Else
+        ``None``: another encoding is looked for."""
+        decoded = _decode_counting(data, "utf-8")
+        multibyte = sum(1 for ch in decoded.text if ord(ch) > 0x7F and ch != "\ufffd")
+        bad = decoded.replaced
+        if multibyte < 2 * bad or bad > max(1, multibyte // 10):
+            return None
+        for chinese in ("gb18030", "big5"):
+            text = _strict(data, chinese)
+            if text is not None and self.plausibility(text) >= 0.8:
+                return None
+        return decoded
 
     def _second_opinion(self, data: bytes, detected: str) -> str:
         """On short input charset-normalizer often guesses wrong (GBK as cp949 or Big5, Big5 as

@@ -105,3 +105,34 @@ def test_latin_utf16_without_bom_is_not_taken_for_utf8() -> None:
     decoded = decode_bytes(text.encode("utf-16-le"))
     assert decoded.text == text
     assert decoded.encoding == "utf-16-le"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le métier de conseiller: un salaire de 6 000 € par mois.",
+        "客服专员的月薪约为五千元，夜班另有补贴。",
+        "Ein Beruf für Menschen, die gern reden: Gehalt 2.500 € im Monat.",
+    ],
+)
+def test_utf8_with_a_stray_byte_stays_utf8_with_a_warning(text: str) -> None:
+    """A page that is UTF-8 but for one stray byte is not taken for another code page (it
+    was read as cp1250: "mĂ©tier")."""
+    middle = len(text) // 2  # between two characters
+    decoded = decode_bytes(text[:middle].encode() + b"\xff" + text[middle:].encode())
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.replace("\ufffd", "") == text
+    assert decoded.replaced == 1 and decoded.problem_reason() is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("招聘客服专员，月薪五千元，包吃住，夜班另有补贴。", "gbk"),
+        ("电信客服行业近年来发展迅速，人才需求持续增长。", "gb18030"),
+        ("招聘客服專員，月薪五千元，包吃住，夜班另有補貼。", "big5"),
+    ],
+)
+def test_chinese_legacy_text_is_not_taken_for_utf8_with_errors(text: str, encoding: str) -> None:
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text and decoded.replaced == 0
