@@ -23,7 +23,12 @@ from pipeline.result import RunResult
 
 def file_for(record: Record) -> str:
     """The output file a record goes to."""
-    return RECORD_FILES.get(record.lang, OTHER_FILE)
+    return file_for_lang(record.lang)
+
+
+def file_for_lang(lang: str) -> str:
+    """The output file a record in ``lang`` goes to."""
+    return RECORD_FILES.get(lang, OTHER_FILE)
 
 
 @dataclass
@@ -51,7 +56,7 @@ class Tally:
 
     def add_pieces(self, lang: str, paragraphs: list[ParagraphPieces]) -> None:
         """Count one output record in ``lang`` given as its paragraphs' pieces."""
-        self.records_per_file[RECORD_FILES.get(lang, OTHER_FILE)] += 1
+        self.records_per_file[file_for_lang(lang)] += 1
         self.paragraphs_out[lang] += len(paragraphs)
         for pieces in paragraphs:
             self.paragraph_langs[pieces.lang] += 1
@@ -96,8 +101,7 @@ def render_chunk(chunk: FinalChunk) -> RenderedChunk:
     for records, dropped in final_lines(chunk):
         for record in records:
             counts.add_pieces(record.pieces.lang, record.paragraphs)
-            name = RECORD_FILES.get(record.pieces.lang, OTHER_FILE)
-            lines.setdefault(name, []).append(record.line)
+            lines.setdefault(file_for_lang(record.pieces.lang), []).append(record.line)
         if dropped:
             lines.setdefault(DROPPED_FILE, []).extend(
                 dropped_line(item, pieces) for item, pieces in dropped

@@ -13,7 +13,6 @@ from typing import Any
 
 import re2  # type: ignore[import-untyped]
 
-_REFERENCE = re.compile(r"\\(?:g<([^>]*)>|([0-9]{1,2}))")
 _TEMPLATE_PART = re.compile(r"\\(?:g<([^>]*)>|([0-9]{1,2})|(.))", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "\\": "\\"}
 
@@ -62,7 +61,7 @@ def replacement_problem(compiled: Any, replacement: str) -> str | None:
     """Why ``replacement`` cannot be a template for ``compiled``, or ``None``: each group it
     names (``\\1``, ``\\g<1>``, ``\\g<name>``) must be one of the pattern's."""
     names: dict[str, int] = dict(compiled.groupindex)
-    for match in _REFERENCE.finditer(replacement):
+    for match in _TEMPLATE_PART.finditer(replacement):  # escapes (group 3) name no group
         name, number = match.group(1), match.group(2)
         if name is not None and not (
             name in names or (name.isdigit() and int(name) <= compiled.groups)
