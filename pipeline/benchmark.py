@@ -93,16 +93,17 @@ def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
     """One pipeline run (in this process): its time, its stages and its peak memory."""
     from pipeline.config import Config
     from pipeline.output import save_run
+    from pipeline.outset import OutputSet
     from pipeline.runner import run_pipeline
 
     config = Config().with_jobs(jobs)
     start = time.perf_counter()
-    # The spill beside the output, as `run`; the bench's folder of links to its corpora is
-    # followed.
-    result = run_pipeline(raw, config, work_dir=out, follow_links=True)
+    # The spill in the new output set's folder, as `run`; the bench's folder of links to its
+    # corpora is followed.
+    output = OutputSet(out)
+    result = run_pipeline(raw, config, work_dir=output.folder, follow_links=True)
     ran = time.perf_counter()
-    save_run(out, result, config, "jsonl")
-    result.close()
+    save_run(out, result, config, "jsonl", output=output)
     stages = {**result.seconds, "render and write": time.perf_counter() - ran}
     return {
         "seconds": time.perf_counter() - start,

@@ -23,6 +23,7 @@ from pipeline.cli_run import (
     load_settings,
     locked,
     need_format,
+    new_output_set,
     open_index,
     run_with_progress,
     warn_damaged,
@@ -110,33 +111,31 @@ def run(
     against everything processed before). The output is always exactly that of a full run over
     all those files. --rebuild starts again from RAW_DIR alone.
 
-    The run is streamed: processed records wait on disk in a hidden work folder in OUT_DIR
-    (removed at the end), and only what the corpus stages need stays in memory.
+    The run is streamed: processed records wait on disk in a hidden work folder, and only what
+    the corpus stages need stays in memory. The new output set (and the index, when it is in
+    OUT_DIR) is written into a hidden folder beside OUT_DIR, then swapped in at one instant:
+    OUT_DIR always holds one whole run's output. Other files in OUT_DIR stay.
     """
     config, decisions = load_settings(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = with_engine(config, engine, ray_address, force_jobs)
     need_format(output_format)
-    from pipeline.lock import remove_leftovers
-    from pipeline.output import other_format_files, save_run
+    from pipeline.output import save_run
     from pipeline.report import summary
 
     path = index_path_of(raw_dir, out_dir, index_path, no_index)
     with locked(out_dir, True, no_wait):
-        remove_leftovers(out_dir)  # what a killed run left: this run holds the folder now
         index = open_index(path, rebuild, config)
-        where = (raw_dir, out_dir, out_dir, follow_links)
-        result = run_with_progress(where, config, quiet, index, decisions)
-        warn_damaged(index)
+        output = new_output_set(out_dir)
         try:
-            counts = save_run(out_dir, result, config, output_format)
-        finally:
-            result.close()
-        for name in other_format_files(output_format):  # an earlier run's, in the other format
-            (out_dir / name).unlink(missing_ok=True)
-        if index is not None:
-            index.save()
+            where = (raw_dir, out_dir, output.folder, follow_links)
+            result = run_with_progress(where, config, quiet, index, decisions)
+        except BaseException:
+            output.discard()
+            raise
+        warn_damaged(index)
+        counts = save_run(out_dir, result, config, output_format, index, output)
     if not quiet:
         click.echo(summary(result, out_dir, counts))
     if report:
@@ -191,10 +190,11 @@ def check(
     for line in differences:
         click.echo(line)
     if differences:
-        click.echo(f"{out_dir.as_posix()} is out of date: run `pipeline run`", err=True)
+        shown = printable_name(out_dir.as_posix())
+        click.echo(f"{shown} is out of date: run `pipeline run`", err=True)
         sys.exit(EXIT_DIFFERENT)
     if not quiet:
-        click.echo(f"{out_dir.as_posix()} is up to date")
+        click.echo(f"{printable_name(out_dir.as_posix())} is up to date")
     sys.exit(EXIT_OK)
 
 

@@ -32,7 +32,7 @@ def write_report(out_dir: Path, html_path: Path, full: int, quiet: bool) -> None
     write_outputs(html_path.parent, {html_path.name: page})
     if not quiet:
         click.echo(
-            f"report      {html_path.as_posix()} ({_size(len(page))}, "
+            f"report      {printable_name(html_path.as_posix())} ({_size(len(page))}, "
             f"{len(model.articles)} articles, {min(full, len(model.articles))} in full)"
         )
 

@@ -20,6 +20,7 @@ from pipeline.textsafe import printable_name
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, so that --help stays fast
     from pipeline.index import FingerprintIndex
+    from pipeline.outset import OutputSet
     from pipeline.result import RunResult
     from pipeline.review.decisions import DecisionSet
 
@@ -102,8 +103,15 @@ def open_index(path: Path | None, rebuild: bool, config: Config) -> FingerprintI
 @contextlib.contextmanager
 def locked(out_dir: Path, exclusive: bool, no_wait: bool) -> Iterator[None]:
     """Hold OUT_DIR's lock (a run's is exclusive, a check's shared), saying so when waiting;
-    exit 6 at once with --no-wait when another run holds it."""
+    exit 6 at once with --no-wait when another run holds it. First, when OUT_DIR is missing
+    because a run was killed while moving its set in (where folders cannot be swapped), the
+    previous set is put back: it is what OUT_DIR held."""
     from pipeline.lock import FolderBusy, folder_lock
+    from pipeline.outset import recover
+
+    if recover(out_dir):
+        where = printable_name(str(out_dir))
+        click.echo(f"{where}: put back the output set a killed run had moved aside", err=True)
 
     def waiting() -> None:
         where = printable_name(str(out_dir))
@@ -115,6 +123,20 @@ def locked(out_dir: Path, exclusive: bool, no_wait: bool) -> Iterator[None]:
     except FolderBusy:
         click.echo(f"Error: {printable_name(str(out_dir))} is in use by another run", err=True)
         sys.exit(EXIT_BUSY)
+
+
+def new_output_set(out_dir: Path) -> OutputSet:
+    """Remove what a killed run left in and beside OUT_DIR (call it holding OUT_DIR's lock),
+    and make the folder the new set is written in, saying so when it can only be replaced
+    file by file."""
+    from pipeline import lock, outset
+
+    lock.remove_leftovers(out_dir)
+    outset.remove_leftovers(out_dir)
+    output = outset.OutputSet(out_dir)
+    if not output.atomic:
+        click.echo(f"warning: output files replaced one by one: {output.why}", err=True)
+    return output
 
 
 def warn_damaged(index: FingerprintIndex | None) -> None:

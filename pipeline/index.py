@@ -281,14 +281,14 @@ class FingerprintIndex:
             self._reader.close()
             self._reader = None
 
-    def save(self) -> None:
+    def save(self, into: Path | None = None) -> None:
         """Write the index atomically: a new SQLite file (the kept entries copied from the old
-        one, then this run's), then a rename over the old one."""
+        one, then this run's), then a rename over the old one, or to ``into`` (the index's
+        place in a new output set, put in place with it)."""
         self.close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
+        target = into or self.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(handle, 0o666 & ~umask)  # mkstemp makes 0600; the index is an ordinary file
@@ -314,7 +314,7 @@ class FingerprintIndex:
             )
         connection.close()
         try:
-            temporary.replace(self.path)
+            temporary.replace(target)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise

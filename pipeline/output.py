@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,12 +19,11 @@ from pipeline.config import Config
 from pipeline.layout import (
     MANIFEST_FILE,
     OUTPUT_FILES,
-    REPORT_FILE,
 )
+from pipeline.outset import OutputSet
 from pipeline.records import to_json
 from pipeline.render import Tally, rendered_chunks
 from pipeline.result import RunResult
-from pipeline.textsafe import printable_name
 from pipeline.version import SCHEMA_VERSION, TOOL_NAME, __version__, library_versions
 
 DUPLICATE_REASONS = ("exact_duplicate", "near_duplicate")
@@ -193,30 +192,52 @@ def render_outputs(
         return {file: (folder / file).read_bytes() for file in output_names(output_format)}
 
 
-def save_run(out_dir: Path, result: RunResult, config: Config, output_format: str) -> Tally:
-    """Write the outputs into ``out_dir``: each file made in a hidden folder there, then moved
-    over the old one (a rename: a file is never seen half written). The counts of what was
-    written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".write-", dir=out_dir) as name:
-        folder = Path(name)
-        counts = write_run(result, config, folder, output_format)
-        umask = os.umask(0)
-        os.umask(umask)
-        for file in output_names(output_format):
-            path = folder / file
-            os.chmod(path, 0o666 & ~umask)
-            with path.open("rb") as stream:
-                os.fsync(stream.fileno())
-            os.replace(path, out_dir / file)
+class SavedIndex(Protocol):
+    """An index that :func:`save_run` saves with the outputs (:class:`FingerprintIndex`)."""
+
+    path: Path
+
+    def save(self, into: Path | None = None) -> None:
+        """Write it, at its path or ``into``."""
+        ...
+
+
+def save_run(
+    out_dir: Path,
+    result: RunResult,
+    config: Config,
+    output_format: str,
+    index: SavedIndex | None = None,
+    output: OutputSet | None = None,
+) -> Tally:
+    """Replace the output set in ``out_dir`` with ``result``'s, all at once (see
+    :mod:`pipeline.outset`), and close ``result`` (its work folder may be in the new set's
+    folder). ``index``, when it lives in ``out_dir``, is part of the set; elsewhere it is saved
+    once the set is in place. ``output``: the set's folder, made before the run; a new one when
+    ``None``. Files of the other formats are removed; every other file of ``out_dir`` stays.
+    The counts of what was written."""
+    output = output if output is not None else OutputSet(out_dir)
+    try:
+        counts = write_run(result, config, output.folder, output_format)
+        result.close()
+        written = list(output_names(output_format))
+        in_set = index is not None and index.path.parent.resolve() == output.target
+        if index is not None and in_set:
+            index.save(output.folder / index.path.name)
+            written.append(index.path.name)
+        output.commit(written, run_files())
+    except BaseException:
+        output.discard()
+        raise
+    if index is not None and not in_set:
+        index.save()
     return counts
 
 
-def other_format_files(output_format: str) -> list[str]:
-    """The record files the other formats write (a run in ``output_format`` removes them, so
+def run_files() -> list[str]:
+    """Every file a run writes, in any format (a run removes those of the other formats, so
     that OUT_DIR never holds two formats of one run)."""
-    mine = set(WRITERS[output_format].names)
-    return sorted({n for writer in WRITERS.values() for n in writer.names} - mine)
+    return sorted({n for writer in WRITERS.values() for n in writer.names} | {MANIFEST_FILE})
 
 
 def _version(name: str) -> str:
@@ -271,8 +292,9 @@ def compare_run(out_dir: Path, result: RunResult, config: Config, output_format:
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as name:
         folder = Path(name)
         write_run(result, config, folder, output_format)
-        expected = _FolderFiles(folder, output_names(output_format))
-        return compare_outputs(out_dir, expected)
+        names = output_names(output_format)
+        expected = _FolderFiles(folder, names)
+        return compare_outputs(out_dir, expected, sorted(set(run_files()) - set(names)))
 
 
 class _FolderFiles(Mapping[str, bytes]):
@@ -293,9 +315,12 @@ class _FolderFiles(Mapping[str, bytes]):
         return len(self._names)
 
 
-def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly).
-    Other files in ``out_dir`` are reported too, except hidden ones (folders are not)."""
+def compare_outputs(
+    out_dir: Path, files: Mapping[str, bytes], removed: Iterable[str] = ()
+) -> list[str]:
+    """Describe each way ``out_dir`` differs from ``files`` (empty when it matches exactly),
+    and name each file of ``removed`` (a run's in another format, which a run removes) that
+    ``out_dir`` holds. Other files (the user's) are no difference: a run keeps them."""
     differences = []
     names = set(files)  # the names alone: a file is rendered only when compared
     for name, data in files.items():
@@ -309,9 +334,7 @@ def compare_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
                 differences.append(f"{name}: differs (other rows)")
         elif current != data:
             differences.append(f"{name}: differs ({_first_difference(current, data)})")
-    if out_dir.is_dir():
-        for path in sorted(out_dir.iterdir()):
-            known = path.name in names or path.name == REPORT_FILE
-            if not known and not path.name.startswith(".") and not path.is_dir():
-                differences.append(f"{printable_name(path.name)}: not written by run")
+    for name in removed:
+        if name not in names and (out_dir / name).is_file():
+            differences.append(f"{name}: left by a run in another format (a run removes it)")
     return differences

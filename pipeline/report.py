@@ -99,5 +99,5 @@ def summary(result: RunResult, out_dir: Path | None = None, counts: Tally | None
         )
     lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
     if out_dir is not None:
-        lines.append(f"written to  {out_dir.as_posix()}")
+        lines.append(f"written to  {printable_name(out_dir.as_posix())}")
     return "\n".join(lines)

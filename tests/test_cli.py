@@ -68,10 +68,14 @@ def test_check_passes_after_run_and_fails_on_any_difference(raw_dir: Path) -> No
 
     invoke("run", str(raw_dir), "-q")
     Path("cleaned/other.jsonl").unlink()
-    write(Path("cleaned"), "stale.jsonl", "{}\n")
+    write(Path("cleaned"), "en.parquet", "left by a run with --format parquet")
+    write(Path("cleaned"), "notes.txt", "the user's own: a run keeps it, so it is no difference")
     code, out, _ = invoke("check", str(raw_dir))
     assert code == 1
-    assert "other.jsonl: missing" in out and "stale.jsonl: not written by run" in out
+    assert out.splitlines() == [
+        "other.jsonl: missing",
+        "en.parquet: left by a run in another format (a run removes it)",
+    ]
 
 
 def test_check_writes_nothing(raw_dir: Path) -> None:

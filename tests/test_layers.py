@@ -37,6 +37,9 @@ ALLOWED = {
         "pipeline.spill",
     },
     "pipeline.ordered": set(),
+    # The output set and the lock move folders and files; they know only the layout's names.
+    "pipeline.outset": {"pipeline.layout"},
+    "pipeline.lock": {"pipeline.layout"},
     "pipeline.dedup_items": {"pipeline.paragraph_table", "pipeline.records"},
     "pipeline.langdetect_numpy": set(),
     "pipeline.config": LEAVES,

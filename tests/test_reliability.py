@@ -117,14 +117,16 @@ def test_ctrl_c_is_exit_130_and_leaves_no_work_folder(bench_docs: Path, tmp_path
     command = [sys.executable, "-m", "pipeline", "run", "raw", "--out", str(out), "-q"]
     process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not any(out.glob(".work-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the run has started spilling
+    while not any(tmp_path.glob(".out.new-*/.work-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the run has started spilling (in the new set's folder)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
-    # No output written, and the work folder removed (the lock file stays: see pipeline.lock).
+    # No output written, and the new set's folder removed (the lock file stays: see
+    # pipeline.lock).
     assert [p.name for p in out.iterdir()] == [".pipeline.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
 
 
 def test_a_url_that_is_not_a_string_is_an_error_like_a_title(raw_dir: Path) -> None:
@@ -274,10 +276,11 @@ HOSTILE = "evil\x1b]0;title\x07\nforged.txt: error: fake\u202e"  # no "/": one n
 @pytest.mark.parametrize("command", ["run", "check", "scan"])
 def test_untrusted_names_are_escaped_in_every_printed_line(raw_dir: Path, command: str) -> None:
     write(raw_dir, f"{HOSTILE}.jsonl", '{"title": ["not", "a string"]}\n')
+    out_dir = f"out-{HOSTILE}"
     if command == "check":
-        invoke("run", str(raw_dir), "--out", "out", "-q")
-        (Path("out") / f"{HOSTILE}.txt").write_text("planted", "utf-8")
-    args = [command, str(raw_dir)] + (["--out", "out"] if command != "scan" else [])
+        invoke("run", str(raw_dir), "--out", out_dir, "-q")
+        write(raw_dir, "new.txt", TEXT)  # so that check names OUT_DIR as out of date
+    args = [command, str(raw_dir)] + (["--out", out_dir] if command != "scan" else [])
     _, out, err = invoke(*args)
     printed = out + err
     assert "\x1b" not in printed and "\x07" not in printed and "\u202e" not in printed
@@ -285,4 +288,6 @@ def test_untrusted_names_are_escaped_in_every_printed_line(raw_dir: Path, comman
     escaped = "evil\\x1b]0;title\\x07\\x0aforged.txt: error: fake\\u202e"
     assert f"raw/{escaped}.jsonl:1: error" in err
     if command == "check":
-        assert f"{escaped}.txt: not written by run" in out
+        assert f"out-{escaped} is out of date" in err
+    if command == "run":
+        assert f"written to  out-{escaped}" in out

@@ -1,0 +1,212 @@
+"""The output set: every file of a run replaces the previous run's at one instant.
+
+The set is written into a fresh hidden folder beside OUT_DIR (``.NAME.new-*``), with the files
+of OUT_DIR that are not the run's (the user's, the lock file, an index kept there) linked in;
+then the two folders are swapped with one ``renameat2(RENAME_EXCHANGE)``. At any instant the
+path OUT_DIR names a whole set, the old one or the new one. Where the system cannot swap, the
+old folder is moved aside into a marked holder first and the new one renamed into place; the
+next run puts the holder back when it finds OUT_DIR missing. Where no folder can be made beside
+OUT_DIR (a folder that cannot be written, a mount point), files are replaced one by one, and
+:attr:`OutputSet.atomic` is false so that the caller can say so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable
+from fnmatch import fnmatch
+from pathlib import Path
+
+from pipeline.layout import LEFTOVER_PATTERNS
+
+MARK_FILE = ".pipeline-staging"  # in every folder this module makes beside OUT_DIR
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); false where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), 2) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _mark(folder: Path, kind: str, dropped: Iterable[str] = ()) -> None:
+    """Mark a folder as this module's: ``kind`` "new" (a set being made) or "old" (a set
+    swapped out, whose files not in ``dropped`` may be the user's, to keep)."""
+    lines = [kind, *sorted(dropped)]
+    (folder / MARK_FILE).write_text("".join(f"{line}\n" for line in lines), "utf-8")
+
+
+def _mark_of(folder: Path) -> list[str] | None:
+    """The mark's lines (its kind first), or ``None`` when ``folder`` is not this module's."""
+    if not folder.is_dir() or folder.is_symlink():
+        return None
+    try:
+        return (folder / MARK_FILE).read_text("utf-8").splitlines() or ["new"]
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _ours(name: str) -> bool:
+    return any(fnmatch(name, pattern) for pattern in LEFTOVER_PATTERNS) or name == MARK_FILE
+
+
+def _keep_the_users(old: Path, target: Path, dropped: Iterable[str]) -> None:
+    """Move into ``target`` what the old set ``old`` holds that ``target`` lacks, but the
+    run's files (``dropped``) and the tool's own: a folder of the user's, a file that came
+    while the new set was made, a file that could not be linked."""
+    dropped = set(dropped)
+    for source in sorted(old.iterdir()):
+        name = source.name
+        if name in dropped or _ours(name) or (target / name).exists():
+            continue
+        with contextlib.suppress(OSError):  # (one that cannot be moved stays where it is)
+            os.rename(source, target / name)
+
+
+def recover(out_dir: Path) -> bool:
+    """Put back the previous set when a run was killed between moving OUT_DIR aside and
+    renaming the new set in (only where folders cannot be swapped); whether it did."""
+    target = Path(os.path.realpath(out_dir))
+    if target.exists() or target.is_symlink():
+        return False
+    for holder in sorted(target.parent.glob(f".{target.name}.old-*")):
+        if _mark_of(holder) is not None and (holder / "set").is_dir():
+            try:
+                os.rename(holder / "set", target)
+            except OSError:
+                return False  # another process got there first
+            shutil.rmtree(holder, ignore_errors=True)
+            return True
+    return False
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Remove the folders a killed run left beside OUT_DIR (call it holding OUT_DIR's lock,
+    after :func:`recover`), first moving back into OUT_DIR what an old set held of the
+    user's; their names. Only folders holding this module's mark go, and empty ones (a run
+    killed before it marked its new folder)."""
+    target = Path(os.path.realpath(out_dir))
+    removed = []
+    for kind in ("new", "old"):
+        for folder in sorted(target.parent.glob(f".{target.name}.{kind}-*")):
+            mark = _mark_of(folder)
+            if mark is None:
+                try:
+                    folder.rmdir()  # only when empty: a folder of the user's is never touched
+                except OSError:
+                    continue
+            else:
+                if mark[0] == "old" and target.is_dir():
+                    inner = folder / "set"
+                    old = inner if _mark_of(inner) is not None else folder
+                    _keep_the_users(old, target, (_mark_of(old) or mark)[1:])
+                shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+class OutputSet:
+    """Where a run writes its set (:attr:`folder`), and the step that puts it in place
+    (:meth:`commit`). :attr:`atomic` is false, with :attr:`why` saying why, when the set can
+    only be replaced file by file."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.target = Path(os.path.realpath(out_dir))
+        self.why = ""
+        parent = self.target.parent
+        try:
+            if os.stat(parent).st_dev != os.stat(self.target).st_dev:
+                raise OSError(errno.EXDEV, "OUT_DIR is a mount point")
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=parent))
+            _mark(self.folder, "new")
+            self.atomic = True
+        except OSError as exc:
+            self.why = f"cannot write beside OUT_DIR ({exc.strerror or exc})"
+            self.folder = Path(tempfile.mkdtemp(prefix=".write-", dir=self.target))
+            self.atomic = False
+
+    def discard(self) -> None:
+        """Remove the folder (a run that failed before committing)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def commit(self, written: Iterable[str], replaced: Iterable[str]) -> None:
+        """Put the set in place: the files ``written`` into :attr:`folder` become OUT_DIR's,
+        and the files ``replaced`` (the run's, in any format) that the set does not hold are
+        gone from OUT_DIR. Every other file of OUT_DIR stays."""
+        written = list(written)
+        for name in written:
+            with (self.folder / name).open("rb") as stream:
+                os.fsync(stream.fileno())
+        if not self.atomic:
+            self._replace_one_by_one(written, replaced)
+            return
+        run_names = {*written, *replaced}
+        self._link_the_rest(run_names)
+        os.chmod(self.folder, stat.S_IMODE(os.stat(self.target).st_mode))
+        _fsync_folder(self.folder)
+        # Both folders carry a mark through the swap, so that whichever a killed run leaves
+        # beside OUT_DIR is known for the tool's; the new set's is then removed.
+        _mark(self.target, "old", run_names)
+        old, holder = self._swap(run_names)
+        (self.target / MARK_FILE).unlink(missing_ok=True)
+        _fsync_folder(self.target.parent)
+        _keep_the_users(old, self.target, run_names)
+        shutil.rmtree(holder, ignore_errors=True)
+
+    def _link_the_rest(self, run_names: set[str]) -> None:
+        """Link OUT_DIR's other files into the new set (the lock file too: the same file, so
+        that a run waiting on it still waits on OUT_DIR's lock). Folders, and files that
+        cannot be linked, are moved after the swap."""
+        for path in sorted(self.target.iterdir()):
+            name = path.name
+            if name in run_names or _ours(name) or (self.folder / name).exists():
+                continue
+            if not path.is_dir() or path.is_symlink():
+                with contextlib.suppress(OSError):
+                    os.link(path, self.folder / name, follow_symlinks=False)
+
+    def _swap(self, run_names: set[str]) -> tuple[Path, Path]:
+        """Put :attr:`folder` at OUT_DIR; where the old set now is, and the marked folder
+        that holds it (to remove)."""
+        if _exchange(self.folder, self.target):
+            return self.folder, self.folder
+        holder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+        _mark(holder, "old", run_names)
+        os.rename(self.target, holder / "set")
+        os.rename(self.folder, self.target)
+        return holder / "set", holder
+
+    def _replace_one_by_one(self, written: list[str], replaced: Iterable[str]) -> None:
+        for name in written:
+            os.replace(self.folder / name, self.target / name)
+        for name in set(replaced) - set(written):
+            (self.target / name).unlink(missing_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,222 @@
+"""The output set is replaced whole (issue #12, item 2): a run killed at any step, a disk that
+fills between two files, or two runs at once leave OUT_DIR holding one run's whole output, and
+the next run completes and leaves nothing behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+from fault_run import forked_run
+
+from pipeline.cli import main
+from pipeline.output import output_names
+
+REPO = Path(__file__).resolve().parents[1]
+FAULT_RUN = REPO / "tests" / "fault_run.py"
+SET_NAMES = output_names("jsonl")
+EN = "Agents in Shanghai earn about 6,000 yuan a month before tax, and more on night shifts."
+ZH = "上海的房产经纪人每月税前收入大约六千元，夜班的收入会更高一些。"
+
+
+def _inputs(tmp_path: Path) -> tuple[Path, Path]:
+    """Two inputs: B changes a file of A and adds one (English: a run or check of one
+    over the other's index then does not load jieba, and each takes a few milliseconds)."""
+    first, second = tmp_path / "raw_a", tmp_path / "raw_b"
+    for number in range(3):
+        write(first, f"{number}.txt", f"Title {number}\n\n{EN} Case {number}.\n\n{ZH}\n")
+    shutil.copytree(first, second)
+    write(second, "1.txt", f"Another title\n\n{EN} A changed case.\n")
+    write(second, "9.txt", f"The new one\n\n{EN} Nine.\n\n{EN}\n")
+    return first, second
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stderr
+
+
+def _set_of(folder: Path) -> dict[str, bytes] | None:
+    """The output files of ``folder``, or ``None`` when one is missing."""
+    if not all((folder / name).is_file() for name in SET_NAMES):
+        return None
+    return {name: (folder / name).read_bytes() for name in SET_NAMES}
+
+
+def _nothing_left(out: Path, kill_at: int = 0) -> None:
+    """No temporary file in OUT_DIR, and no folder of the tool's beside it."""
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*SET_NAMES, ".pipeline-index.sqlite", ".pipeline.lock", "folder", "notes.txt"]
+    )
+    assert not [p.name for p in out.parent.glob(f".{out.name}.*")], kill_at
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the killed runs are forks")
+@pytest.mark.parametrize("exchange", [True, False], ids=["swap", "two-renames"])
+def test_a_run_killed_at_any_step_leaves_one_whole_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    out = tmp_path / "work" / "out"
+    out.parent.mkdir()
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    (out / "notes.txt").write_text("the user's own file", "utf-8")
+    (out / "folder").mkdir()  # a folder of the user's: moved into the new set
+    before = tmp_path / "before"
+    shutil.copytree(out, before)
+    old = _set_of(before)
+    arguments = ["run", str(second), "--out", str(out), "-q"]
+    status, steps = forked_run(0, arguments, not exchange)
+    new = _set_of(out)
+    assert os.waitstatus_to_exitcode(status) == 0 and new is not None and new != old
+    # the set's and the work folder, five outputs and the index (each fsynced), links, the swap
+    assert steps >= 14
+    outcomes = []
+    for kill_at in range(1, steps + 1):
+        shutil.rmtree(out)
+        shutil.copytree(before, out)
+        status, _ = forked_run(kill_at, arguments, not exchange)
+        assert os.waitstatus_to_exitcode(status) == -signal.SIGKILL, kill_at
+        # (check puts back a set moved aside, where folders cannot be swapped)
+        matches_a = invoke("check", str(first), "--out", str(out), "-q")[0] == 0
+        matches_b = invoke("check", str(second), "--out", str(out), "-q")[0] == 0
+        assert matches_a != matches_b, kill_at
+        assert _set_of(out) == (old if matches_a else new), kill_at
+        outcomes.append("old" if matches_a else "new")
+        assert (out / "notes.txt").read_text("utf-8") == "the user's own file"
+        assert invoke("run", str(second), "--out", str(out), "-q")[0] == 0
+        assert _set_of(out) == new
+        _nothing_left(out, kill_at)
+    # killed before the swap: the old set; after it (the last steps): the new one
+    assert outcomes[0] == "old" and outcomes[-1] == "new"
+    assert outcomes == sorted(outcomes, key=["old", "new"].index)
+
+
+def test_a_full_disk_while_writing_leaves_the_old_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    (out / "notes.txt").write_text("the user's own file", "utf-8")
+    (out / "folder").mkdir()
+    old = _set_of(out)
+    import pipeline.output
+
+    real_write = pipeline.output.JsonlWriter.write
+
+    def full(self: pipeline.output.JsonlWriter, result: object, folder: Path) -> object:
+        real_write(self, result, folder)  # type: ignore[arg-type]
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "manifest.json"))
+
+    monkeypatch.setattr(pipeline.output.JsonlWriter, "write", full)
+    with pytest.raises(OSError):  # (the console's one-line error: see test_reliability)
+        CliRunner().invoke(
+            main, ["run", str(second), "--out", str(out), "-q"], catch_exceptions=False
+        )
+    assert _set_of(out) == old
+    monkeypatch.setattr(pipeline.output.JsonlWriter, "write", real_write)
+    assert invoke("run", str(second), "--out", str(out), "-q")[0] == 0
+    _nothing_left(out)
+
+
+def test_two_runs_at_once_give_one_runs_whole_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    out = tmp_path / "out"
+    runs = []
+    for raw in (first, second):
+        count = tmp_path / f"steps-{raw.name}"
+        command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "2", "--"]
+        command += ["run", str(raw), "--out", str(out), "-q", "--no-index"]
+        runs.append(subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True))
+        time.sleep(0.3 if raw == first else 0)
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    waited = [err for err in errors if "waiting for the run that holds" in err]
+    assert len(waited) == 1  # one ran, the other waited for it, then ran
+    last = second if "waiting" in errors[1] else first
+    assert invoke("check", str(last), "--out", str(out), "--no-index", "-q")[0] == 0
+    assert not [p.name for p in tmp_path.glob(".out.*")]
+
+
+def test_a_second_run_with_no_wait_says_why_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    old = _set_of(out)
+    count = tmp_path / "steps"
+    command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "3", "--"]
+    holder = subprocess.Popen(
+        [*command, "run", str(first), "--out", str(out), "-q"], cwd=tmp_path, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".out.new-*/manifest.json")):
+            assert time.monotonic() < deadline and holder.poll() is None
+            time.sleep(0.05)  # until the first run has written its set and holds it
+        code, err = invoke("run", str(second), "--out", str(out), "-q", "--no-wait")
+        assert code == 6 and "in use by another run" in err
+    finally:
+        holder.wait(timeout=120)
+    assert holder.returncode == 0
+    assert _set_of(out) == old  # the first run's input again: the same set
+
+
+def test_where_no_folder_can_be_made_beside_out_dir_files_are_replaced_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    real_mkdtemp = tempfile.mkdtemp
+
+    def refused(suffix: str | None = None, prefix: str | None = None, dir: object = None) -> str:
+        if prefix and prefix.startswith(".out.new-"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_mkdtemp(suffix, prefix, dir)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    code, err = invoke("run", str(second), "--out", str(out), "-q")
+    assert code == 0
+    assert "warning: output files replaced one by one: cannot write beside OUT_DIR" in err
+    assert invoke("check", str(second), "--out", str(out), "-q")[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*SET_NAMES, ".pipeline-index.sqlite", ".pipeline.lock"]
+    )
+
+
+def test_out_dir_keeps_its_mode_and_a_link_to_it_stays_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = _inputs(tmp_path)
+    real = tmp_path / "real-out"
+    real.mkdir(mode=0o750)
+    real.chmod(0o750)
+    (tmp_path / "out").symlink_to(real)
+    for raw in (first, second):
+        assert invoke("run", str(raw), "--out", "out", "-q")[0] == 0
+    assert (tmp_path / "out").is_symlink() and os.readlink(tmp_path / "out") == str(real)
+    assert stat.S_IMODE(real.stat().st_mode) == 0o750
+    assert invoke("check", str(second), "--out", "out", "-q")[0] == 0
+    assert not [p.name for p in tmp_path.glob(".real-out.*")]
