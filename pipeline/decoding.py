@@ -15,9 +15,12 @@ warning that says how many and where the first one was.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 from dataclasses import dataclass
 
 import charset_normalizer
+
+from pipeline.legacy_text import reads_well, utf8_share
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -38,6 +41,7 @@ class Decoded:
     encoding: str
     replaced: int = 0
     first_bad_offset: int | None = None
+    confidence: float = 1.0  # how sure the choice of encoding is, 0 to 1 (see the manifest)
 
     def problem_reason(self) -> str | None:
         """A one-line reason for the warning, or None when every byte decoded."""
@@ -59,6 +63,10 @@ def _decode_counting(data: bytes, encoding: str) -> Decoded:
     # replaced runs, literal U+FFFD in the input not counted.
     count = replaced.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
     return Decoded(replaced, encoding, count, first_bad)
+
+
+def _with_confidence(decoded: Decoded, confidence: float) -> Decoded:
+    return dataclasses.replace(decoded, confidence=round(max(0.0, min(1.0, confidence)), 2))
 
 
 def _normalise_name(name: str) -> str:
@@ -96,9 +104,33 @@ class Decoder:
                 return nearly
         best = charset_normalizer.from_bytes(data).best()
         name = _normalise_name(best.encoding) if best is not None else "utf-8"
-        if len(data) < _SHORT_INPUT:
-            name = self._second_opinion(data, name)
-        return _decode_counting(data, name)
+        if len(data) >= _SHORT_INPUT:
+            confidence = 1.0 - best.chaos if best is not None else 0.0
+            return _with_confidence(_decode_counting(data, name), confidence)
+        return self._short(data, self._second_opinion(data, name))
+
+    def _short(self, data: bytes, guess: str) -> Decoded:
+        """Short input that is not UTF-8: charset-normalizer's guess (after the Chinese second
+        opinion) against the common single-byte code pages, and the winner against UTF-8
+        with its bad bytes replaced, which a legacy code page must beat clearly."""
+        guessed = _strict(data, guess)
+        utf16 = guess.startswith(("utf-16", "utf-32")) and b"\x00" in data  # no BOM: NUL bytes
+        if utf16 and guessed is not None:
+            return _decode_counting(data, guess)
+        if guess in _CHINESE and guessed is not None:
+            return _with_confidence(_decode_counting(data, guess), self.plausibility(guessed))
+        if guessed is None or _is_single_byte(guess):
+            known = guessed is not None and _is_single_byte(guess)
+            best, score = _best_single_byte(data, guess if known else None)
+        else:  # Japanese, Korean, UTF-16 guessed: kept when they read as such
+            best, score = guess, self.plausibility(guessed)
+            single, single_score = _best_single_byte(data, None)
+            if score < 0.8 or single_score > score:
+                best, score = single, single_score
+        as_utf8 = _decode_counting(data, "utf-8")
+        if score < utf8_share(as_utf8.text, as_utf8.replaced) + 0.25:
+            return _with_confidence(as_utf8, utf8_share(as_utf8.text, as_utf8.replaced))
+        return _with_confidence(_decode_counting(data, best), score)
 
     def _nearly_utf8(self, data: bytes) -> Decoded | None:
         """``data`` as UTF-8 with its few bad bytes replaced, when it is UTF-8 but for them: a
@@ -115,7 +147,7 @@ class Decoder:
             text = _strict(data, chinese)
             if text is not None and self.plausibility(text) >= 0.8:
                 return None
-        return decoded
+        return _with_confidence(decoded, utf8_share(decoded.text, decoded.replaced))
 
     def _second_opinion(self, data: bytes, detected: str) -> str:
         """On short input charset-normalizer often guesses wrong (GBK as cp949 or Big5, Big5 as
@@ -166,6 +198,36 @@ class Decoder:
                     chars.update(_strict(bytes([lead, trail]), "big5") or "")
             self._common_han = frozenset(chars)
         return self._common_han
+
+
+_CHINESE = ("gb18030", "big5", "big5hkscs")
+# The single-byte code pages a short text is tried in, the most common on the web first (a tie
+# goes to the first): Western, Central European, Cyrillic, Greek, Turkish, Baltic.
+# Latin-1 last: every byte decodes in it (0x80-0x9F as C1 controls, which read badly).
+_SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "latin-1")
+_ASCII = bytes(range(128))
+
+
+def _is_single_byte(name: str) -> bool:
+    """Whether ``name`` is a single-byte code page that keeps ASCII (not EBCDIC's cp037)."""
+    try:
+        every = bytes(range(256)).decode(name, errors="replace")
+    except LookupError:
+        return False
+    return len(every) == 256 and every[:128] == _ASCII.decode("ascii")
+
+
+def _best_single_byte(data: bytes, guess: str | None) -> tuple[str, float]:
+    """The code page whose text reads best (of the common ones and ``guess``), and its score."""
+    scored = []
+    for order, name in enumerate((*_SINGLE_BYTE, guess)):
+        text = _strict(data, name) if name else None
+        if name and text is not None:
+            scored.append((reads_well(text), -order, name))
+    if not scored:
+        return "cp1252", 0.0
+    score, _, name = max(scored)
+    return name, score
 
 
 def decode_bytes(data: bytes, encoding: str = "auto") -> Decoded:

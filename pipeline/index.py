@@ -38,7 +38,7 @@ from pipeline.version import SCHEMA_VERSION, __version__, library_versions
 
 # 3: entries are compressed JSON lines, read when looked up; 4: band keys, not signatures, and
 # the file's facts in a column of their own.
-_INDEX_SCHEMA = "4"
+_INDEX_SCHEMA = "5"
 _COLUMNS = ["path", "sha256", "fingerprint", "facts", "entry", "band_rows", "bands", "checksum"]
 
 
@@ -245,6 +245,7 @@ class FingerprintIndex:
             path,
             sha256=sha256,
             encoding=entry["encoding"],
+            encoding_confidence=entry["encoding_confidence"],
             problems=[Problem(**problem) for problem in entry["problems"]],
             articles_read=entry["articles"],
         )
@@ -260,6 +261,7 @@ class FingerprintIndex:
         facts = {
             "decisions": decisions,
             "encoding": item.encoding,
+            "encoding_confidence": item.encoding_confidence,
             "problems": [asdict(problem) for problem in item.problems],
             "articles": item.article_count,
         }

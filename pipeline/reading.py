@@ -33,6 +33,7 @@ class InputFile:
     path: str
     sha256: str | None = None
     encoding: str | None = None
+    encoding_confidence: float | None = None  # 0 to 1: how sure the choice of encoding is
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     articles_read: int | None = None  # once its articles are handed on, or taken from the index
@@ -49,6 +50,7 @@ class InputFile:
             "path": self.path,
             "sha256": self.sha256,
             "encoding": self.encoding,
+            "encoding_confidence": self.encoding_confidence,
             "articles": self.article_count,
         }
 
@@ -141,6 +143,7 @@ def open_file(
     decoded = (decoder or Decoder()).decode(data, config.input.encoding)
     del data
     result.encoding = decoded.encoding
+    result.encoding_confidence = decoded.confidence
     reason = decoded.problem_reason()
     if reason:
         result.problems.append(Problem(rel_path, reason, "undecodable_bytes", "warning"))

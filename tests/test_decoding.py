@@ -136,3 +136,53 @@ def test_utf8_with_a_stray_byte_stays_utf8_with_a_warning(text: str) -> None:
 def test_chinese_legacy_text_is_not_taken_for_utf8_with_errors(text: str, encoding: str) -> None:
     decoded = decode_bytes(text.encode(encoding))
     assert decoded.text == text and decoded.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Le métier de conseiller, très bien payé à Paris.", "latin-1"),
+        ("Très bien: où est la gare? Ça va.", "cp1252"),
+        ("métier", "latin-1"),
+        ("naïve café", "latin-1"),
+        ("Grüße aus München, schöne Straße.", "latin-1"),
+        ("The salary is 5000 € per month — really “good”.", "cp1252"),
+        ("Zażółć gęślą jaźń, łódź.", "cp1250"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy.", "cp1250"),
+        ("Привет, как дела? Работа оператора.", "cp1251"),
+        ("Ελληνικά κείμενα εδώ.", "cp1253"),
+        pytest.param(
+            "İstanbul’da çalışan öğretmen.",
+            "cp1254",
+            marks=pytest.mark.xfail(
+                strict=True, reason="Turkish reads as well in cp1252 (Ýstanbul), which wins ties"
+            ),
+        ),
+    ],
+)
+def test_a_short_text_in_a_single_byte_code_page_is_read_in_one_that_reads_well(
+    text: str, encoding: str
+) -> None:
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text and decoded.replaced == 0
+    assert decoded.confidence >= 0.9
+
+
+def test_a_short_utf8_text_with_a_stray_byte_is_utf8_with_the_byte_replaced() -> None:
+    decoded = decode_bytes("Le métier de conseiller".encode() + b"\xff")  # was cp1250: mĂ©tier
+    assert decoded.encoding == "utf-8" and decoded.text == "Le métier de conseiller\ufffd"
+    assert decoded.replaced == 1 and decoded.confidence == 0.5
+
+
+@pytest.mark.parametrize(
+    ("data", "confidence"),
+    [
+        (b"plain ASCII", 1.0),
+        ("métier".encode(), 1.0),  # strict UTF-8
+        (codecs.BOM_UTF8 + "métier".encode(), 1.0),
+        ("métier".encode("latin-1"), 1.0),
+        (b"caf\xe9 \x9d\x8f", 0.67),  # no code page reads it all well
+    ],
+)
+def test_the_confidence_says_how_sure_the_choice_is(data: bytes, confidence: float) -> None:
+    assert decode_bytes(data).confidence == confidence

@@ -17,6 +17,7 @@ LEAVES = {
     "pipeline.textsafe",
     "pipeline.tokens",
     "pipeline.user_patterns",
+    "pipeline.legacy_text",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},

@@ -344,3 +344,22 @@ def test_tables_and_lists_are_one_paragraph_with_their_rows_and_items_on_lines()
         "| Rank | Pay |\n|---|---|\n| Clerk | 3000 |",
         "More text.",
     ]
+
+
+def test_the_manifest_names_each_files_encoding_with_its_confidence(tmp_path: Path) -> None:
+    from pipeline.output import render_outputs
+    from pipeline.runner import run_pipeline
+
+    (tmp_path / "latin.txt").write_bytes("Le métier\n\nTrès bien payé.\n".encode("latin-1"))
+    (tmp_path / "stray.txt").write_bytes("Le métier\n\nconseiller".encode() + b"\xff\n")
+    config = Config()
+    manifest = json.loads(render_outputs(run_pipeline(tmp_path, config), config)["manifest.json"])
+    entries = {entry["path"]: entry for entry in manifest["inputs"]}
+    assert (entries["latin.txt"]["encoding"], entries["latin.txt"]["encoding_confidence"]) == (
+        "cp1252",
+        1.0,
+    )
+    assert (entries["stray.txt"]["encoding"], entries["stray.txt"]["encoding_confidence"]) == (
+        "utf-8",
+        0.5,
+    )

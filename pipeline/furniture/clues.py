@@ -70,8 +70,10 @@ _PREV_NEXT = re.compile(
         "返回列表",
         "返回首页",
         "返回顶部",
-        r"[«‹<]*\s*previous(?: (?:article|post|page|story|chapter))?\s*[:：»]",
-        r"[«‹<]*\s*next(?: (?:article|post|page|story|chapter))?\s*[:：»>]",
+        # (?:[«‹<]+\s*)? rather than [«‹<]*\s*: after _start's \s*, two runs of spaces around
+        # an empty one split a run of spaces every way (quadratic in the run's length)
+        r"(?:[«‹<]+\s*)?previous(?: (?:article|post|page|story|chapter))?\s*[:：»]",
+        r"(?:[«‹<]+\s*)?next(?: (?:article|post|page|story|chapter))?\s*[:：»>]",
         r"previous (?:article|post|page|story|chapter)",
         r"next (?:article|post|page|story|chapter)",
         r"prev\b",
@@ -177,7 +179,7 @@ _CONTACT = re.compile(
     re.I,
 )
 _META_LABEL = re.compile(
-    r"^\s*[（(【\[]?\s*(?:"
+    r"^\s*(?:[（(【\[]\s*)?(?:"  # (not \s*[（(]?\s*: that splits a run of spaces every way)
     + "|".join(
         (
             "来源",
