@@ -166,8 +166,9 @@ def check(
     follow_links: bool,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
-    what differs. Writes nothing (the index is read, never written). Input problems are already
-    recorded in manifest.json, so they do not change the exit code here."""
+    what differs (the user's own files in OUT_DIR are no difference: a run keeps them). Writes
+    nothing (the index is read, never written). Input problems are already recorded in
+    manifest.json, so they do not change the exit code here."""
     config, decisions = load_settings(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
