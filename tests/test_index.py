@@ -125,7 +125,7 @@ def test_incremental_runs_over_the_benchmark_corpus_equal_a_full_run(
     bench_docs: Path, tmp_path: Path
 ) -> None:
     lines = (bench_docs / "docs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    lines = lines[:1000]  # a slice: the test is about batches, not about the corpus's size
+    lines = lines[:500]  # a slice: the test is about batches, not about the corpus's size
     half = len(lines) // 2
     first, second, everything = tmp_path / "first", tmp_path / "second", tmp_path / "all"
     write(first, "part1.jsonl", "".join(lines[:half]))

@@ -142,7 +142,7 @@ def test_two_runs_at_once_give_one_runs_whole_output(
     runs = []
     for raw in (first, second):
         count = tmp_path / f"steps-{raw.name}"
-        command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "2", "--"]
+        command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "1", "--"]
         command += ["run", str(raw), "--out", str(out), "-q", "--no-index"]
         runs.append(subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True))
         time.sleep(0.3 if raw == first else 0)
@@ -164,7 +164,7 @@ def test_a_second_run_with_no_wait_says_why_and_changes_nothing(
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
     old = _set_of(out)
     count = tmp_path / "steps"
-    command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "3", "--"]
+    command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "2", "--"]
     holder = subprocess.Popen(
         [*command, "run", str(first), "--out", str(out), "-q"], cwd=tmp_path, text=True
     )
