@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -270,6 +271,15 @@ def _validate(config: Config, where: str) -> Config:
             raise ConfigError(
                 f"{where}.input: '{config.input.encoding}' is not a text encoding"
             ) from None
+    for name in ("title_max_width", "heading_max_width"):
+        if getattr(config.input, name) < 1:
+            raise ConfigError(f"{where}.input: '{name}' must be 1 or more")
+    if config.language.langdetect_min_letters < 0:
+        raise ConfigError(f"{where}.language: 'langdetect_min_letters' must not be negative")
+    if not re.fullmatch(r"[a-z]{2,3}", config.language.default_latin):
+        given = config.language.default_latin
+        message = f"'default_latin' must be a language code such as en, fr or und, not {given!r}"
+        raise ConfigError(f"{where}.language: {message}")
     if not 0.0 < config.language.mixed_min_share <= 0.5:
         raise ConfigError(f"{where}.language: 'mixed_min_share' must be in (0, 0.5]")
     user_dict = config.segmentation.user_dict

@@ -30,9 +30,12 @@ EN = "Agents in Shanghai earn about 6,000 yuan a month before tax, and more on n
 ZH = "上海的房产经纪人每月税前收入大约六千元，夜班的收入会更高一些。"
 
 
-def _inputs(tmp_path: Path) -> tuple[Path, Path]:
-    """Two inputs: B changes a file of A and adds one (English: a run or check of one
-    over the other's index then does not load jieba, and each takes a few milliseconds)."""
+@pytest.fixture
+def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Two inputs, A and B, in a working folder of their own: B changes a file of A and adds
+    one (English: a run or check of one over the other's index then does not load jieba, and
+    each takes a few milliseconds)."""
+    monkeypatch.chdir(tmp_path)
     first, second = tmp_path / "raw_a", tmp_path / "raw_b"
     for number in range(3):
         write(first, f"{number}.txt", f"Title {number}\n\n{EN} Case {number}.\n\n{ZH}\n")
@@ -65,10 +68,9 @@ def _nothing_left(out: Path, kill_at: int = 0) -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the killed runs are forks")
 @pytest.mark.parametrize("exchange", [True, False], ids=["swap", "two-renames"])
 def test_a_run_killed_at_any_step_leaves_one_whole_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+    tmp_path: Path, inputs: tuple[Path, Path], exchange: bool
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     out = tmp_path / "work" / "out"
     out.parent.mkdir()
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
@@ -105,10 +107,9 @@ def test_a_run_killed_at_any_step_leaves_one_whole_set(
 
 
 def test_a_full_disk_while_writing_leaves_the_old_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     out = tmp_path / "out"
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
     (out / "notes.txt").write_text("the user's own file", "utf-8")
@@ -134,10 +135,9 @@ def test_a_full_disk_while_writing_leaves_the_old_set(
 
 
 def test_two_runs_at_once_give_one_runs_whole_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     out = tmp_path / "out"
     runs = []
     for raw in (first, second):
@@ -156,10 +156,9 @@ def test_two_runs_at_once_give_one_runs_whole_output(
 
 
 def test_a_second_run_with_no_wait_says_why_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     out = tmp_path / "out"
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
     old = _set_of(out)
@@ -182,10 +181,9 @@ def test_a_second_run_with_no_wait_says_why_and_changes_nothing(
 
 
 def test_where_no_folder_can_be_made_beside_out_dir_files_are_replaced_one_by_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     out = tmp_path / "out"
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
     real_mkdtemp = tempfile.mkdtemp
@@ -206,10 +204,9 @@ def test_where_no_folder_can_be_made_beside_out_dir_files_are_replaced_one_by_on
 
 
 def test_out_dir_keeps_its_mode_and_a_link_to_it_stays_a_link(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    first, second = _inputs(tmp_path)
+    first, second = inputs
     real = tmp_path / "real-out"
     real.mkdir(mode=0o750)
     real.chmod(0o750)

@@ -291,3 +291,22 @@ def test_untrusted_names_are_escaped_in_every_printed_line(raw_dir: Path, comman
         assert f"out-{escaped} is out of date" in err
     if command == "run":
         assert f"written to  out-{escaped}" in out
+
+
+@pytest.mark.parametrize(
+    ("section", "option", "message"),
+    [
+        ("input", "title_max_width = -5", "'title_max_width' must be 1 or more"),
+        ("input", "heading_max_width = 0", "'heading_max_width' must be 1 or more"),
+        ("language", "langdetect_min_letters = -1", "'langdetect_min_letters' must not be"),
+        ("language", 'default_latin = "xx-bogus"', "'default_latin' must be a language code"),
+    ],
+)
+def test_config_values_out_of_range_are_config_errors(
+    raw_dir: Path, section: str, option: str, message: str
+) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    Path("bad.toml").write_text(f"[{section}]\n{option}\n", "utf-8")
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "--config", "bad.toml", "-q")
+    assert code == 2 and message in err
+    assert not Path("out/en.jsonl").exists()
