@@ -97,8 +97,8 @@ def run(
     engine: str | None,
     ray_address: str | None,
     force_jobs: bool,
-    no_wait: bool,
-    follow_links: bool,
+    wait: bool | None,
+    follow_links: bool | None,
     report: bool,
 ) -> None:
     """Clean RAW_DIR (default: raw) into OUT_DIR (default: cleaned).
@@ -120,16 +120,17 @@ def run(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = with_engine(config, engine, ray_address, force_jobs)
+    config = config.with_run_options(follow_links, wait)
     need_format(output_format)
     from pipeline.output import save_run
     from pipeline.report import summary
 
     path = index_path_of(raw_dir, out_dir, index_path, no_index)
-    with locked(out_dir, True, no_wait):
+    with locked(out_dir, True, not config.wait):
         index = open_index(path, rebuild, config)
         output = new_output_set(out_dir)
         try:
-            where = (raw_dir, out_dir, output.folder, follow_links)
+            where = (raw_dir, out_dir, output.folder, config.input.follow_links)
             result = run_with_progress(where, config, quiet, index, decisions)
         except BaseException:
             output.discard()
@@ -162,8 +163,8 @@ def check(
     engine: str | None,
     ray_address: str | None,
     force_jobs: bool,
-    no_wait: bool,
-    follow_links: bool,
+    wait: bool | None,
+    follow_links: bool | None,
 ) -> None:
     """Exit 0 when OUT_DIR holds exactly what `run` would write for RAW_DIR now, else 1 and list
     what differs (the user's own files in OUT_DIR are no difference: a run keeps them). Writes
@@ -173,13 +174,14 @@ def check(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = with_engine(config, engine, ray_address, force_jobs)
+    config = config.with_run_options(follow_links, wait)
     need_format(output_format)
     from pipeline.output import compare_run
 
     path = index_path_of(raw_dir, out_dir, index_path, no_index)
-    with locked(out_dir, False, no_wait):  # shared: never while a run writes OUT_DIR
+    with locked(out_dir, False, not config.wait):  # shared: never while a run writes OUT_DIR
         index = open_index(path, rebuild, config)
-        where = (raw_dir, out_dir, None, follow_links)
+        where = (raw_dir, out_dir, None, config.input.follow_links)
         result = run_with_progress(where, config, True, index, decisions)
         warn_damaged(index)
         if index is not None:

@@ -131,18 +131,19 @@ _force_jobs = click.option(
 )
 
 
-_no_wait = click.option(
-    "--no-wait",
-    is_flag=True,
-    help="When another run holds OUT_DIR, stop at once (exit 6) instead of waiting for it.",
+_wait = click.option(
+    "--wait/--no-wait",
+    default=None,
+    help="When another run holds OUT_DIR: wait for it (the default), or stop at once (exit 6). "
+    "Overrides the config's 'wait'.",
 )
 
 
 _follow_links = click.option(
-    "--follow-links",
-    is_flag=True,
+    "--follow-links/--no-follow-links",
+    default=None,
     help="Read files and folders that symbolic links in RAW_DIR lead to outside it (by default "
-    "each such link is skipped with a warning).",
+    "each such link is skipped with a warning). Overrides the config's input.follow_links.",
 )
 
 
@@ -150,7 +151,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a command with every option of ``run`` and ``check``."""
     for decorate in (
         _follow_links,
-        _no_wait,
+        _wait,
         _force_jobs,
         _address,
         _engine,

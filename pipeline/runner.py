@@ -43,11 +43,12 @@ def run_pipeline(
     index: FingerprintIndex | None = None,
     decisions: DecisionSet | None = None,
     work_dir: Path | None = None,
-    follow_links: bool = False,
+    follow_links: bool | None = None,
 ) -> RunResult:
     """Run every stage over ``raw_dir`` (links to outside it are skipped with a warning unless
-    ``follow_links``). ``on_start`` is told the number of input files before
-    processing starts and ``progress`` how many more are done as they finish.
+    ``follow_links``, by default the config's ``input.follow_links``). ``on_start`` is told
+    the number of input files before processing starts and ``progress`` how many more are
+    done as they finish.
     ``out_dir``, when inside ``raw_dir``, is not read as input. The processed records are
     spilled to a work folder in ``work_dir`` (the system's temporary folder when ``None``),
     removed when the result is closed (:meth:`RunResult.close`). With an ``index``, unchanged
@@ -56,6 +57,8 @@ def run_pipeline(
     ``decisions`` (the review file's) are applied to the paragraphs they name;
     :attr:`RunResult.review` says what became of each. With ``config.engine`` "ray", one Ray
     instance serves the whole run."""
+    if follow_links is None:
+        follow_links = config.input.follow_links
     where = (raw_dir, out_dir, work_dir, follow_links)
     if config.engine != "ray":
         return _run(where, config, progress, on_start, index, decisions)

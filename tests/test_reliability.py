@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -231,6 +232,23 @@ def test_a_second_run_on_one_out_dir_stops_with_no_wait(raw_dir: Path) -> None:
     assert invoke("run", str(raw_dir), "--out", "out", "-q", "--no-wait")[0] == 0
 
 
+def test_the_config_can_say_not_to_wait_and_the_option_overrides_it(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    Path("pipeline.toml").write_text("wait = false\n", "utf-8")
+    handle = _hold_lock(Path("out"))
+    try:
+        code, _, err = invoke("run", str(raw_dir), "--out", "out")
+        assert code == 6 and "in use by another run" in err
+    finally:
+        os.close(handle)
+    handle = _hold_lock(Path("out"))
+    threading.Timer(1.0, os.close, (handle,)).start()  # the other run ends in a second
+    code, _, err = invoke("run", str(raw_dir), "--out", "out", "-q", "--wait")
+    assert code == 0 and "waiting for the run that holds out" in err
+    manifest = json.loads(Path("out/manifest.json").read_text("utf-8"))
+    assert "wait" not in manifest["config"]  # how a run waits never changes its output
+
+
 def test_a_second_run_waits_for_the_first(raw_dir: Path) -> None:
     write(raw_dir, "a.txt", TEXT)
     handle = _hold_lock(raw_dir.parent / "out")
@@ -268,6 +286,15 @@ def test_links_to_outside_raw_dir_are_skipped_with_a_warning_unless_followed(
     assert code == 0 and "outside RAW_DIR" not in err
     sources = {json.loads(line)["source"] for line in Path("all/en.jsonl").read_text().splitlines()}
     assert sources == {"inside.txt", "inner-link.txt", "file-link.txt", "folder-link/z.txt"}
+    # the config's input.follow_links does the same; the option overrides it
+    Path("links.toml").write_text("[input]\nfollow_links = true\n", "utf-8")
+    configured = ["run", str(raw_dir), "--config", "links.toml", "-q"]
+    assert invoke(*configured, "--out", "conf")[0] == 0
+    assert Path("conf/en.jsonl").read_bytes() == Path("all/en.jsonl").read_bytes()
+    assert invoke(*configured, "--out", "off", "--no-follow-links")[0] == 0
+    assert Path("off/en.jsonl").read_bytes() == Path("out/en.jsonl").read_bytes()
+    manifest = json.loads(Path("conf/manifest.json").read_text("utf-8"))
+    assert manifest["config"]["input"]["follow_links"] is True
 
 
 HOSTILE = "evil\x1b]0;title\x07\nforged.txt: error: fake\u202e"  # no "/": one name
