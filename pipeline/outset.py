@@ -6,7 +6,9 @@ then the two folders are swapped with one ``renameat2(RENAME_EXCHANGE)``. At any
 path OUT_DIR names a whole set, the old one or the new one. Where the system cannot swap, the
 old folder is moved aside into a marked holder first and the new one renamed into place; the
 next run puts the holder back when it finds OUT_DIR missing. Where no folder can be made beside
-OUT_DIR (a folder that cannot be written, a mount point), files are replaced one by one, and
+OUT_DIR (a folder that cannot be written, a mount point), or when the working folder is in
+OUT_DIR (a swap would leave the shell that started the run in a removed folder), files are
+replaced one by one, and
 :attr:`OutputSet.atomic` is false so that the caller can say so.
 """
 
@@ -71,6 +73,14 @@ def _mark_of(folder: Path) -> list[str] | None:
         return (folder / MARK_FILE).read_text("utf-8").splitlines() or ["new"]
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _works_in(target: Path) -> bool:
+    """Whether the working folder is ``target`` or in it."""
+    try:
+        return Path(os.getcwd()).is_relative_to(target)
+    except OSError:
+        return False
 
 
 def _ours(name: str) -> bool:
@@ -140,18 +150,22 @@ class OutputSet:
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.target = Path(os.path.realpath(out_dir))
-        self.why = ""
         parent = self.target.parent
-        try:
-            if os.stat(parent).st_dev != os.stat(self.target).st_dev:
-                raise OSError(errno.EXDEV, "OUT_DIR is a mount point")
-            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=parent))
-            _mark(self.folder, "new")
-            self.atomic = True
-        except OSError as exc:
-            self.why = f"cannot write beside OUT_DIR ({exc.strerror or exc})"
+        self.why = ""
+        if os.stat(parent).st_dev != os.stat(self.target).st_dev:
+            self.why = "OUT_DIR is a mount point"
+        elif _works_in(self.target):  # a swap would leave the shell in a removed folder
+            self.why = "the working folder is in OUT_DIR (run from outside it for one swap)"
+        else:
+            try:
+                prefix = f".{self.target.name}.new-"
+                self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+                _mark(self.folder, "new")
+            except OSError as exc:
+                self.why = f"cannot write beside OUT_DIR ({exc.strerror or exc})"
+        self.atomic = not self.why
+        if not self.atomic:
             self.folder = Path(tempfile.mkdtemp(prefix=".write-", dir=self.target))
-            self.atomic = False
 
     def discard(self) -> None:
         """Remove the folder (a run that failed before committing)."""

@@ -217,3 +217,18 @@ def test_out_dir_keeps_its_mode_and_a_link_to_it_stays_a_link(
     assert stat.S_IMODE(real.stat().st_mode) == 0o750
     assert invoke("check", str(second), "--out", "out", "-q")[0] == 0
     assert not [p.name for p in tmp_path.glob(".real-out.*")]
+
+
+def test_a_run_from_inside_out_dir_replaces_files_one_by_one_and_leaves_the_shell_there(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = inputs
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)  # `cd out && pipeline run ../raw_a --out .`
+    assert invoke("run", str(first), "--out", ".", "-q")[0] == 0
+    code, err = invoke("run", str(second), "--out", ".", "-q")
+    assert code == 0 and "the working folder is in OUT_DIR" in err
+    assert Path.cwd() == out and out.is_dir()  # still the folder the shell is in
+    assert invoke("check", str(second), "--out", ".", "-q")[0] == 0
+    assert not [p.name for p in tmp_path.glob(".out.*")]
