@@ -27,6 +27,7 @@ from pipeline.cli_run import (
     open_index,
     run_with_progress,
     warn_damaged,
+    warn_output,
     with_engine,
 )
 from pipeline.config import ConfigError, load_config
@@ -127,8 +128,9 @@ def run(
 
     path = index_path_of(raw_dir, out_dir, index_path, no_index)
     with locked(out_dir, True, not config.wait):
+        output = new_output_set(out_dir)  # first: it moves back what a killed run left aside
         index = open_index(path, rebuild, config)
-        output = new_output_set(out_dir)
+        atomic = output.atomic
         try:
             where = (raw_dir, out_dir, output.folder, config.input.follow_links)
             result = run_with_progress(where, config, quiet, index, decisions)
@@ -137,6 +139,7 @@ def run(
             raise
         warn_damaged(index)
         counts = save_run(out_dir, result, config, output_format, index, output)
+        warn_output(output, atomic)
     if not quiet:
         click.echo(summary(result, out_dir, counts))
     if report:

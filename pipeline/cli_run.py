@@ -41,6 +41,13 @@ def load_settings(
     from pipeline.review.decisions import DecisionSet, ReviewError, load_decisions
     from pipeline.rules import rejectable_rules
 
+    for path in (raw_dir, out_dir):
+        try:
+            path.resolve()
+        except (RuntimeError, OSError):  # a loop of symbolic links
+            where = printable_name(str(path))
+            click.echo(f"Error: {where}: cannot resolve the path (a loop of links?)", err=True)
+            sys.exit(EXIT_USAGE)
     if out_dir.resolve() == raw_dir.resolve():
         click.echo(
             "Error: OUT_DIR must not be RAW_DIR (the outputs would be read as input)", err=True
@@ -132,11 +139,29 @@ def new_output_set(out_dir: Path) -> OutputSet:
     from pipeline import lock, outset
 
     lock.remove_leftovers(out_dir)
-    outset.remove_leftovers(out_dir)
+    _, kept = outset.remove_leftovers(out_dir)
+    for name in kept:
+        where = printable_name(str(out_dir.parent / name))
+        click.echo(
+            f"warning: {where}: a killed run's folder, kept: it holds files of yours "
+            "that could not be moved back into OUT_DIR",
+            err=True,
+        )
     output = outset.OutputSet(out_dir)
     if not output.atomic:
         click.echo(f"warning: output files replaced one by one: {output.why}", err=True)
     return output
+
+
+def warn_output(output: OutputSet, atomic_before: bool) -> None:
+    """Say what the set's commit could not do: files of the user's it could not move into the
+    new set (left beside OUT_DIR), or a swap it had to give up."""
+    if atomic_before and not output.atomic:
+        click.echo(f"warning: output files replaced one by one: {output.why}", err=True)
+    if output.stayed and output.stayed_in is not None:
+        names = ", ".join(printable_name(name) for name in output.stayed)
+        where = printable_name(str(output.stayed_in))
+        click.echo(f"warning: kept in {where}, not moved into OUT_DIR: {names}", err=True)
 
 
 def warn_damaged(index: FingerprintIndex | None) -> None:

@@ -12,9 +12,12 @@ REPORT_FILE = "report.html"  # a view of the outputs (`pipeline report`), not co
 INDEX_FILE = ".pipeline-index.sqlite"
 LOCK_FILE = ".pipeline.lock"  # held by a run (exclusive) or a check (shared) on OUT_DIR
 # What a run leaves in OUT_DIR only while it runs: the work folder, the hidden folder the outputs
-# are made in, and the temporary copies of files written atomically.
+# are made in, and the temporary copies of files written atomically. Each name ends in the 8
+# random characters of Python's tempfile, so that a file of the user's (".work-notes",
+# ".x.jsonl.bak.tmp") is never taken for one.
+_RANDOM = "?" * 8
 LEFTOVER_PATTERNS = (
-    ".work-*",
-    ".write-*",
-    *(f".*.{kind}.*.tmp" for kind in ("jsonl", "json", "parquet", "sqlite", "html")),
+    f".work-{_RANDOM}",
+    f".write-{_RANDOM}",
+    *(f".?*.{kind}.{_RANDOM}.tmp" for kind in ("jsonl", "json", "parquet", "sqlite", "html")),
 )

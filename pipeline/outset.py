@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
+import glob
 import os
 import shutil
 import stat
@@ -25,7 +27,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
 
-from pipeline.layout import LEFTOVER_PATTERNS
+from pipeline.layout import LEFTOVER_PATTERNS, LOCK_FILE
 
 MARK_FILE = ".pipeline-staging"  # in every folder this module makes beside OUT_DIR
 _RENAME_EXCHANGE = 2
@@ -87,59 +89,111 @@ def _ours(name: str) -> bool:
     return any(fnmatch(name, pattern) for pattern in LEFTOVER_PATTERNS) or name == MARK_FILE
 
 
-def _keep_the_users(old: Path, target: Path, dropped: Iterable[str]) -> None:
-    """Move into ``target`` what the old set ``old`` holds that ``target`` lacks, but the
-    run's files (``dropped``) and the tool's own: a folder of the user's, a file that came
-    while the new set was made, a file that could not be linked."""
-    dropped = set(dropped)
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second) if not first.is_symlink() else False
+    except OSError:
+        return False
+
+
+def _retire(old: Path, holder: Path, target: Path, dropped: Iterable[str]) -> list[str]:
+    """Retire an old set swapped out of ``target``: move into ``target`` what it holds of the
+    user's (a folder, a file that came while the new set was made, one that could not be
+    linked), remove what is the tool's (the run's files ``dropped``, its temporary files,
+    links into the new set), then ``holder``. What cannot be moved (a mount point, a name
+    ``target`` now holds another of) stays, and so does ``holder``, marked: nothing of the
+    user's is ever removed. The names that stayed."""
+    dropped, stayed = set(dropped), []
     for source in sorted(old.iterdir()):
         name = source.name
-        if name in dropped or _ours(name) or (target / name).exists():
-            continue
-        with contextlib.suppress(OSError):  # (one that cannot be moved stays where it is)
-            os.rename(source, target / name)
+        place = target / name
+        if name == MARK_FILE:
+            continue  # removed last: a run killed in the middle leaves a folder still known
+        if (name in dropped or _ours(name)) and (source.is_symlink() or not source.is_dir()):
+            source.unlink()
+        elif _ours(name):
+            shutil.rmtree(source, ignore_errors=True)  # a work folder: the tool's
+        elif _same_file(source, place):
+            source.unlink()  # linked into the new set
+        elif place.exists() or place.is_symlink():
+            stayed.append(name)  # OUT_DIR holds another of that name now: both are kept
+        else:
+            try:
+                os.rename(source, place)
+            except OSError:
+                stayed.append(name)
+    if stayed:
+        return stayed
+    with contextlib.suppress(OSError):
+        (old / MARK_FILE).unlink(missing_ok=True)
+        old.rmdir()
+        if holder != old:
+            (holder / MARK_FILE).unlink(missing_ok=True)
+            holder.rmdir()
+    return []
+
+
+def _siblings(target: Path, kind: str) -> list[Path]:
+    """The folders named like this module's beside ``target`` (its name taken literally)."""
+    return sorted(target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"))
 
 
 def recover(out_dir: Path) -> bool:
     """Put back the previous set when a run was killed between moving OUT_DIR aside and
-    renaming the new set in (only where folders cannot be swapped); whether it did."""
+    renaming the new set in (only where folders cannot be swapped); whether it did. The old
+    set's lock is taken first: a run still between its two renames holds it."""
     target = Path(os.path.realpath(out_dir))
     if target.exists() or target.is_symlink():
         return False
-    for holder in sorted(target.parent.glob(f".{target.name}.old-*")):
-        if _mark_of(holder) is not None and (holder / "set").is_dir():
-            try:
-                os.rename(holder / "set", target)
-            except OSError:
-                return False  # another process got there first
-            shutil.rmtree(holder, ignore_errors=True)
-            return True
+    for holder in _siblings(target, "old"):
+        if _mark_of(holder) is None or not (holder / "set").is_dir():
+            continue
+        try:
+            handle = os.open(holder / "set" / LOCK_FILE, os.O_RDONLY)
+        except OSError:
+            handle = None
+        try:
+            if handle is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.rename(holder / "set", target)
+        except OSError:
+            return False  # a run is still moving its set in, or another process got there first
+        finally:
+            if handle is not None:
+                os.close(handle)
+        (holder / MARK_FILE).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            holder.rmdir()
+        return True
     return False
 
 
-def remove_leftovers(out_dir: Path) -> list[str]:
+def remove_leftovers(out_dir: Path) -> tuple[list[str], list[str]]:
     """Remove the folders a killed run left beside OUT_DIR (call it holding OUT_DIR's lock,
-    after :func:`recover`), first moving back into OUT_DIR what an old set held of the
-    user's; their names. Only folders holding this module's mark go, and empty ones (a run
-    killed before it marked its new folder)."""
+    after :func:`recover`), moving back into OUT_DIR what an old set held of the user's:
+    the folders removed, and those kept because something of the user's could not be moved
+    back (see :func:`_retire`). Only folders holding this module's mark are touched, and
+    empty ones (a run killed before it marked its new folder)."""
     target = Path(os.path.realpath(out_dir))
-    removed = []
+    removed, kept = [], []
     for kind in ("new", "old"):
-        for folder in sorted(target.parent.glob(f".{target.name}.{kind}-*")):
+        for folder in _siblings(target, kind):
             mark = _mark_of(folder)
             if mark is None:
                 try:
                     folder.rmdir()  # only when empty: a folder of the user's is never touched
                 except OSError:
                     continue
+            elif mark[0] == "old" and target.is_dir():
+                inner = folder / "set"
+                old = inner if _mark_of(inner) is not None else folder
+                if _retire(old, folder, target, (_mark_of(old) or mark)[1:]):
+                    kept.append(folder.name)
+                    continue
             else:
-                if mark[0] == "old" and target.is_dir():
-                    inner = folder / "set"
-                    old = inner if _mark_of(inner) is not None else folder
-                    _keep_the_users(old, target, (_mark_of(old) or mark)[1:])
-                shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)  # a new set: outputs and links only
             removed.append(folder.name)
-    return removed
+    return removed, kept
 
 
 class OutputSet:
@@ -164,6 +218,8 @@ class OutputSet:
             except OSError as exc:
                 self.why = f"cannot write beside OUT_DIR ({exc.strerror or exc})"
         self.atomic = not self.why
+        self.stayed: list[str] = []  # what of the user's could not be moved into the new set
+        self.stayed_in: Path | None = None  # and where it is
         if not self.atomic:
             self.folder = Path(tempfile.mkdtemp(prefix=".write-", dir=self.target))
 
@@ -184,16 +240,34 @@ class OutputSet:
             return
         run_names = {*written, *replaced}
         self._link_the_rest(run_names)
-        os.chmod(self.folder, stat.S_IMODE(os.stat(self.target).st_mode))
+        self._take_owner_and_mode()
         _fsync_folder(self.folder)
         # Both folders carry a mark through the swap, so that whichever a killed run leaves
         # beside OUT_DIR is known for the tool's; the new set's is then removed.
         _mark(self.target, "old", run_names)
-        old, holder = self._swap(run_names)
+        swapped = self._swap(run_names)
         (self.target / MARK_FILE).unlink(missing_ok=True)
+        if swapped is None:  # neither swap nor renames allowed here (a sticky parent folder)
+            self.why = "OUT_DIR's folder cannot be renamed here"
+            self.atomic = False
+            self._replace_one_by_one(written, replaced)
+            return
+        old, holder = swapped
         _fsync_folder(self.target.parent)
-        _keep_the_users(old, self.target, run_names)
-        shutil.rmtree(holder, ignore_errors=True)
+        self.stayed = _retire(old, holder, self.target, run_names)
+        self.stayed_in = holder
+
+    def _take_owner_and_mode(self) -> None:
+        """Give the new set's folder OUT_DIR's owner, group (where allowed) and mode."""
+        status = os.stat(self.target)
+        if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+            for owner in ((status.st_uid, status.st_gid), (-1, status.st_gid)):
+                try:
+                    os.chown(self.folder, *owner)
+                    break
+                except OSError:
+                    continue  # not allowed to give it away: keep at least the group if one can
+        os.chmod(self.folder, stat.S_IMODE(status.st_mode))
 
     def _link_the_rest(self, run_names: set[str]) -> None:
         """Link OUT_DIR's other files into the new set (the lock file too: the same file, so
@@ -207,14 +281,19 @@ class OutputSet:
                 with contextlib.suppress(OSError):
                     os.link(path, self.folder / name, follow_symlinks=False)
 
-    def _swap(self, run_names: set[str]) -> tuple[Path, Path]:
+    def _swap(self, run_names: set[str]) -> tuple[Path, Path] | None:
         """Put :attr:`folder` at OUT_DIR; where the old set now is, and the marked folder
-        that holds it (to remove)."""
+        that holds it (to remove); ``None`` when OUT_DIR cannot be moved at all."""
         if _exchange(self.folder, self.target):
             return self.folder, self.folder
         holder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
         _mark(holder, "old", run_names)
-        os.rename(self.target, holder / "set")
+        try:
+            os.rename(self.target, holder / "set")
+        except PermissionError:
+            (holder / MARK_FILE).unlink()
+            holder.rmdir()
+            return None
         os.rename(self.folder, self.target)
         return holder / "set", holder
 

@@ -5,6 +5,7 @@ the next run completes and leaves nothing behind."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -232,3 +233,129 @@ def test_a_run_from_inside_out_dir_replaces_files_one_by_one_and_leaves_the_shel
     assert Path.cwd() == out and out.is_dir()  # still the folder the shell is in
     assert invoke("check", str(second), "--out", ".", "-q")[0] == 0
     assert not [p.name for p in tmp_path.glob(".out.*")]
+
+
+def _left_by_a_killed_run(out: Path, name: str = "abcd1234") -> Path:
+    """A folder as a run killed just after its swap leaves it: the old set, marked."""
+    folder = out.parent / f".{out.name}.new-{name}"
+    folder.mkdir()
+    (folder / ".pipeline-staging").write_text("old\nen.jsonl\nmanifest.json\n", "utf-8")
+    (folder / "en.jsonl").write_text("an old set's file\n", "utf-8")
+    return folder
+
+
+def test_a_killed_runs_folder_gives_back_the_users_files_and_only_its_own_out_dirs(
+    tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    first, _ = inputs
+    out, other = tmp_path / "out1", tmp_path / "out[1]"  # a glob would take one for the other
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    left = _left_by_a_killed_run(out)
+    write(left / "notes", "a.txt", "the user's, moved aside by the killed run")
+    assert invoke("run", str(first), "--out", str(other), "-q")[0] == 0
+    assert (left / "notes" / "a.txt").is_file()  # not out[1]'s: untouched
+    assert not (other / "notes").exists()
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    assert (out / "notes" / "a.txt").read_text("utf-8").startswith("the user's")
+    assert not left.exists()
+    assert (out / "en.jsonl").read_bytes() != b"an old set's file\n"
+
+
+def test_what_cannot_be_moved_back_is_kept_beside_out_dir_and_never_removed(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = inputs
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    left = _left_by_a_killed_run(out)
+    write(left / "notes", "a.txt", "the first notes")
+    write(out / "notes", "b.txt", "notes made again since")  # the same name in OUT_DIR now
+    code, err = invoke("run", str(first), "--out", str(out), "-q")
+    assert code == 0 and "a killed run's folder, kept" in err
+    assert (left / "notes" / "a.txt").is_file() and (out / "notes" / "b.txt").is_file()
+    # A folder that cannot be renamed (a mount point: EBUSY) stays in the old set, whole.
+    write(out / "mounted", "data.txt", "on another file system")
+    real_rename = os.rename
+
+    def busy(source: object, target: object, *args: object, **kwargs: object) -> None:
+        if Path(str(source)).name == "mounted":
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        real_rename(source, target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "rename", busy)
+    code, err = invoke("run", str(first), "--out", str(out), "-q")
+    assert code == 0 and "not moved into OUT_DIR: mounted" in err
+    kept = [p for p in tmp_path.glob(".out.new-*") if (p / "mounted" / "data.txt").is_file()]
+    assert len(kept) == 1
+
+
+def test_an_index_in_a_folder_a_killed_run_moved_aside_is_found_again(
+    tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    first, second = inputs
+    out = tmp_path / "out"
+    index = ["--index", str(out / "sub" / "index.sqlite")]
+    assert invoke("run", str(second), "--out", str(out), "-q", *index)[0] == 0
+    left = _left_by_a_killed_run(out)
+    os.rename(out / "sub", left / "sub")  # killed between the swap and moving it back
+    assert invoke("run", str(first), "--out", str(out), "-q", *index)[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len(manifest["inputs"]) == 4  # A's three files and B's new one, from the index
+
+
+def test_a_set_moved_aside_is_not_put_back_while_its_run_still_holds_the_lock(
+    tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    import fcntl
+
+    first, _ = inputs
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    holder = tmp_path / ".out.old-abcd1234"
+    holder.mkdir()
+    (holder / ".pipeline-staging").write_text("old\n", "utf-8")
+    os.rename(out, holder / "set")  # a run between its two renames (no folder swap)
+    handle = os.open(holder / "set" / ".pipeline.lock", os.O_RDONLY)
+    fcntl.flock(handle, fcntl.LOCK_EX)  # ... and still running
+    try:
+        invoke("check", str(first), "--out", str(out), "-q")
+        assert (holder / "set").is_dir() and not out.exists()
+    finally:
+        os.close(handle)
+    assert invoke("check", str(first), "--out", str(out), "-q")[0] == 0  # its run is gone
+    assert not holder.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another owner needs root")
+def test_out_dir_keeps_its_owner_and_group(tmp_path: Path, inputs: tuple[Path, Path]) -> None:
+    first, second = inputs
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chown(out, 65534, 65534)
+    for raw in (first, second):
+        assert invoke("run", str(raw), "--out", str(out), "-q")[0] == 0
+    assert (out.stat().st_uid, out.stat().st_gid) == (65534, 65534)
+
+
+def test_where_out_dir_cannot_be_moved_files_are_replaced_one_by_one(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.outset
+
+    first, second = inputs
+    out = tmp_path / "out"
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    real_rename = os.rename
+
+    def sticky(source: object, target: object, *args: object, **kwargs: object) -> None:
+        if Path(str(source)) == out:  # a sticky parent folder owned by another user
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        real_rename(source, target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.outset, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(os, "rename", sticky)
+    code, err = invoke("run", str(second), "--out", str(out), "-q")
+    assert code == 0 and "replaced one by one: OUT_DIR's folder cannot be renamed" in err
+    assert invoke("check", str(second), "--out", str(out), "-q")[0] == 0
+    assert not [p.name for p in tmp_path.glob(".out.*")]
+    assert not (out / ".pipeline-staging").exists()

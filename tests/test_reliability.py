@@ -189,18 +189,23 @@ def test_workers_exit_soon_after_their_parent_is_killed(bench_docs: Path, tmp_pa
 def test_a_run_removes_what_a_killed_run_left_in_out_dir(raw_dir: Path) -> None:
     write(raw_dir, "a.txt", TEXT)
     out = Path("out")
-    (out / ".work-abc123").mkdir(parents=True)
-    (out / ".work-abc123" / "records.bin").write_bytes(b"\0" * 10)
-    (out / ".write-xyz").mkdir()
-    (out / ".en.jsonl.k2j3.tmp").write_text("half", "utf-8")
-    (out / ".pipeline-index.sqlite.9f8e.tmp").write_text("half", "utf-8")
+    (out / ".work-abc123_z").mkdir(parents=True)  # tempfile's names: 8 random characters
+    (out / ".work-abc123_z" / "records.bin").write_bytes(b"\0" * 10)
+    (out / ".write-xyz45678").mkdir()
+    (out / ".en.jsonl.k2j3ab9c.tmp").write_text("half", "utf-8")
+    (out / "..pipeline-index.sqlite.9f8eabcd.tmp").write_text("half", "utf-8")
     (out / ".mine").write_text("the user's", "utf-8")  # not the tool's: left alone
     (out / "notes.txt").write_text("the user's", "utf-8")
+    for name in (".work-notes", ".write-up.md", ".x.jsonl.bak.tmp"):  # like the tool's, not it
+        (out / name).write_text("the user's", "utf-8")
     assert invoke("run", str(raw_dir), "--out", "out", "-q")[0] == 0
     assert sorted(p.name for p in out.iterdir()) == [
         ".mine",
         ".pipeline-index.sqlite",
         ".pipeline.lock",
+        ".work-notes",
+        ".write-up.md",
+        ".x.jsonl.bak.tmp",
         "dropped.jsonl",
         "en.jsonl",
         "manifest.json",
@@ -337,3 +342,11 @@ def test_config_values_out_of_range_are_config_errors(
     code, _, err = invoke("run", str(raw_dir), "--out", "out", "--config", "bad.toml", "-q")
     assert code == 2 and message in err
     assert not Path("out/en.jsonl").exists()
+
+
+def test_an_out_dir_that_is_a_loop_of_links_is_a_usage_error(raw_dir: Path) -> None:
+    write(raw_dir, "a.txt", TEXT)
+    Path("loopB").symlink_to("loopA")
+    Path("loopA").symlink_to("loopB")
+    code, _, err = invoke("run", str(raw_dir), "--out", "loopA", "-q")
+    assert code == 2 and "loopA: cannot resolve the path" in err
