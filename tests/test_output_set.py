@@ -14,7 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -44,6 +46,27 @@ def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]
     write(second, "1.txt", f"Another title\n\n{EN} A changed case.\n")
     write(second, "9.txt", f"The new one\n\n{EN} Nine.\n\n{EN}\n")
     return first, second
+
+
+def _first_run(tmp_path: Path, raw: Path) -> Path:
+    """OUT_DIR (``out``) after a run of ``raw``: the set a later run replaces."""
+    out = tmp_path / "out"
+    assert invoke("run", str(raw), "--out", str(out), "-q")[0] == 0
+    return out
+
+
+def _rename_fails(
+    monkeypatch: pytest.MonkeyPatch, when: Callable[[Path], bool], error: OSError
+) -> None:
+    """Make ``os.rename`` of a path for which ``when`` holds fail with ``error``."""
+    real_rename = os.rename
+
+    def rename(source: Any, target: Any, *args: Any, **kwargs: Any) -> None:
+        if when(Path(str(source))):
+            raise error
+        real_rename(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -111,8 +134,7 @@ def test_a_full_disk_while_writing_leaves_the_old_set(
     tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    out = _first_run(tmp_path, first)
     (out / "notes.txt").write_text("the user's own file", "utf-8")
     (out / "folder").mkdir()
     old = _set_of(out)
@@ -160,8 +182,7 @@ def test_a_second_run_with_no_wait_says_why_and_changes_nothing(
     tmp_path: Path, inputs: tuple[Path, Path]
 ) -> None:
     first, second = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    out = _first_run(tmp_path, first)
     old = _set_of(out)
     count = tmp_path / "steps"
     command = [sys.executable, str(FAULT_RUN), "0", str(count), "--hold", "2", "--"]
@@ -185,8 +206,7 @@ def test_where_no_folder_can_be_made_beside_out_dir_files_are_replaced_one_by_on
     tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    out = _first_run(tmp_path, first)
     real_mkdtemp = tempfile.mkdtemp
 
     def refused(suffix: str | None = None, prefix: str | None = None, dir: object = None) -> str:
@@ -265,8 +285,7 @@ def test_what_cannot_be_moved_back_is_kept_beside_out_dir_and_never_removed(
     tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, _ = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    out = _first_run(tmp_path, first)
     left = _left_by_a_killed_run(out)
     write(left / "notes", "a.txt", "the first notes")
     write(out / "notes", "b.txt", "notes made again since")  # the same name in OUT_DIR now
@@ -275,14 +294,8 @@ def test_what_cannot_be_moved_back_is_kept_beside_out_dir_and_never_removed(
     assert (left / "notes" / "a.txt").is_file() and (out / "notes" / "b.txt").is_file()
     # A folder that cannot be renamed (a mount point: EBUSY) stays in the old set, whole.
     write(out / "mounted", "data.txt", "on another file system")
-    real_rename = os.rename
-
-    def busy(source: object, target: object, *args: object, **kwargs: object) -> None:
-        if Path(str(source)).name == "mounted":
-            raise OSError(errno.EBUSY, "Device or resource busy")
-        real_rename(source, target, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "rename", busy)
+    busy = OSError(errno.EBUSY, "Device or resource busy")
+    _rename_fails(monkeypatch, lambda path: path.name == "mounted", busy)
     code, err = invoke("run", str(first), "--out", str(out), "-q")
     assert code == 0 and "not moved into OUT_DIR: mounted" in err
     kept = [p for p in tmp_path.glob(".out.new-*") if (p / "mounted" / "data.txt").is_file()]
@@ -309,8 +322,7 @@ def test_a_set_moved_aside_is_not_put_back_while_its_run_still_holds_the_lock(
     import fcntl
 
     first, _ = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    out = _first_run(tmp_path, first)
     holder = tmp_path / ".out.old-abcd1234"
     holder.mkdir()
     (holder / ".pipeline-staging").write_text("old\n", "utf-8")
@@ -340,20 +352,12 @@ def test_out_dir_keeps_its_owner_and_group(tmp_path: Path, inputs: tuple[Path, P
 def test_where_out_dir_cannot_be_moved_files_are_replaced_one_by_one(
     tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.outset
 
     first, second = inputs
-    out = tmp_path / "out"
-    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
-    real_rename = os.rename
-
-    def sticky(source: object, target: object, *args: object, **kwargs: object) -> None:
-        if Path(str(source)) == out:  # a sticky parent folder owned by another user
-            raise PermissionError(errno.EPERM, "Operation not permitted")
-        real_rename(source, target, *args, **kwargs)  # type: ignore[arg-type]
-
+    out = _first_run(tmp_path, first)
+    sticky = PermissionError(errno.EPERM, "Operation not permitted")  # another's sticky parent
     monkeypatch.setattr(pipeline.outset, "_exchange", lambda first, second: False)
-    monkeypatch.setattr(os, "rename", sticky)
+    _rename_fails(monkeypatch, lambda path: path == out, sticky)
     code, err = invoke("run", str(second), "--out", str(out), "-q")
     assert code == 0 and "replaced one by one: OUT_DIR's folder cannot be renamed" in err
     assert invoke("check", str(second), "--out", str(out), "-q")[0] == 0
