@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from conftest import write
 from fault_run import forked_run
 
+import pipeline.outset
 from pipeline.cli import main
 from pipeline.output import output_names
 
