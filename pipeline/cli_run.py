@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,13 +117,22 @@ def locked(out_dir: Path, exclusive: bool, no_wait: bool) -> Iterator[None]:
     from pipeline.lock import FolderBusy, folder_lock
     from pipeline.outset import recover
 
-    if recover(out_dir):
-        where = printable_name(str(out_dir))
-        click.echo(f"{where}: put back the output set a killed run had moved aside", err=True)
-
     def waiting() -> None:
         where = printable_name(str(out_dir))
         click.echo(f"waiting for the run that holds {where} (--no-wait to stop instead)", err=True)
+
+    recovered = recover(out_dir)
+    if recovered is None:  # a run is between its two renames: OUT_DIR is back in a moment
+        if no_wait:
+            click.echo(f"Error: {printable_name(str(out_dir))} is in use by another run", err=True)
+            sys.exit(EXIT_BUSY)
+        waiting()
+        while recovered is None:
+            time.sleep(0.1)
+            recovered = recover(out_dir)
+    if recovered:
+        where = printable_name(str(out_dir))
+        click.echo(f"{where}: put back the output set a killed run had moved aside", err=True)
 
     try:
         with folder_lock(out_dir, exclusive, not no_wait, waiting):
@@ -143,8 +153,8 @@ def new_output_set(out_dir: Path) -> OutputSet:
     for name in kept:
         where = printable_name(str(out_dir.parent / name))
         click.echo(
-            f"warning: {where}: a killed run's folder, kept: it holds files of yours "
-            "that could not be moved back into OUT_DIR",
+            f"warning: {where}: a folder an earlier run left beside OUT_DIR, kept: what it "
+            "holds of yours could not be moved back into OUT_DIR",
             err=True,
         )
     output = outset.OutputSet(out_dir)

@@ -109,20 +109,22 @@ def _retire(old: Path, holder: Path, target: Path, dropped: Iterable[str]) -> li
         place = target / name
         if name == MARK_FILE:
             continue  # removed last: a run killed in the middle leaves a folder still known
-        if (name in dropped or _ours(name)) and (source.is_symlink() or not source.is_dir()):
-            source.unlink()
-        elif _ours(name):
-            shutil.rmtree(source, ignore_errors=True)  # a work folder: the tool's
-        elif _same_file(source, place):
-            source.unlink()  # linked into the new set
-        elif place.exists() or place.is_symlink():
-            stayed.append(name)  # OUT_DIR holds another of that name now: both are kept
-        else:
-            try:
+        try:
+            if (name in dropped or _ours(name)) and (source.is_symlink() or not source.is_dir()):
+                source.unlink()
+            elif _ours(name):
+                shutil.rmtree(source, ignore_errors=True)  # a work folder: the tool's
+            elif _same_file(source, place):
+                source.unlink()  # linked into the new set
+            elif place.exists() or place.is_symlink():
+                stayed.append(name)  # OUT_DIR holds another of that name now: both are kept
+            else:
                 os.rename(source, place)
-            except OSError:
-                stayed.append(name)
+        except OSError:
+            stayed.append(name)  # (an immutable file, a mount point)
     if stayed:
+        with contextlib.suppress(OSError):  # kept: never to be put back as OUT_DIR (recover)
+            _mark(holder, "kept", dropped)
         return stayed
     with contextlib.suppress(OSError):
         (old / MARK_FILE).unlink(missing_ok=True)
@@ -138,29 +140,34 @@ def _siblings(target: Path, kind: str) -> list[Path]:
     return sorted(target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"))
 
 
-def recover(out_dir: Path) -> bool:
+def recover(out_dir: Path) -> bool | None:
     """Put back the previous set when a run was killed between moving OUT_DIR aside and
-    renaming the new set in (only where folders cannot be swapped); whether it did. The old
-    set's lock is taken first: a run still between its two renames holds it."""
+    renaming the new set in (only where folders cannot be swapped); whether it did, or
+    ``None`` when a run is still between its two renames (it holds the old set's lock): wait
+    and ask again."""
     target = Path(os.path.realpath(out_dir))
     if target.exists() or target.is_symlink():
         return False
     for holder in _siblings(target, "old"):
-        if _mark_of(holder) is None or not (holder / "set").is_dir():
+        mark = _mark_of(holder)
+        if mark is None or mark[0] != "old" or not (holder / "set").is_dir():
             continue
         try:
             handle = os.open(holder / "set" / LOCK_FILE, os.O_RDONLY)
         except OSError:
-            handle = None
+            handle = os.open(holder / MARK_FILE, os.O_RDONLY)  # no lock file: no run to wait on
         try:
-            if handle is not None:
+            try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.rename(holder / "set", target)
-        except OSError:
-            return False  # a run is still moving its set in, or another process got there first
+            except BlockingIOError:
+                return None  # a run is still moving its set in
+            try:
+                os.rename(holder / "set", target)
+            except OSError:
+                return False  # another process got there first
         finally:
-            if handle is not None:
-                os.close(handle)
+            os.close(handle)
+        (target / MARK_FILE).unlink(missing_ok=True)
         (holder / MARK_FILE).unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             holder.rmdir()
@@ -184,11 +191,12 @@ def remove_leftovers(out_dir: Path) -> tuple[list[str], list[str]]:
                     folder.rmdir()  # only when empty: a folder of the user's is never touched
                 except OSError:
                     continue
-            elif mark[0] == "old" and target.is_dir():
+            elif mark[0] in ("old", "kept") and target.is_dir():
                 inner = folder / "set"
                 old = inner if _mark_of(inner) is not None else folder
-                if _retire(old, folder, target, (_mark_of(old) or mark)[1:]):
-                    kept.append(folder.name)
+                stayed = _retire(old, folder, target, (_mark_of(old) or mark)[1:])
+                if stayed:
+                    kept.append(f"{folder.name} ({', '.join(stayed)})")
                     continue
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # a new set: outputs and links only
@@ -218,14 +226,18 @@ class OutputSet:
             except OSError as exc:
                 self.why = f"cannot write beside OUT_DIR ({exc.strerror or exc})"
         self.atomic = not self.why
+        self._swapped = False
         self.stayed: list[str] = []  # what of the user's could not be moved into the new set
         self.stayed_in: Path | None = None  # and where it is
         if not self.atomic:
             self.folder = Path(tempfile.mkdtemp(prefix=".write-", dir=self.target))
 
     def discard(self) -> None:
-        """Remove the folder (a run that failed before committing)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the folder (a run that failed before committing). Once swapped, the folder
+        holds the old set, the user's folders in it perhaps: it is left, marked, for the next
+        run to put away (:func:`remove_leftovers`)."""
+        if not self._swapped:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def commit(self, written: Iterable[str], replaced: Iterable[str]) -> None:
         """Put the set in place: the files ``written`` into :attr:`folder` become OUT_DIR's,
@@ -239,8 +251,13 @@ class OutputSet:
             self._replace_one_by_one(written, replaced)
             return
         run_names = {*written, *replaced}
-        self._link_the_rest(run_names)
-        self._take_owner_and_mode()
+        blocker = self._link_the_rest(run_names)
+        if blocker:  # it would be moved out of OUT_DIR by the swap, and could not come back
+            self.why = f"{blocker} in OUT_DIR cannot be moved with it (a mount point, not yours)"
+            self.atomic = False
+            self._replace_one_by_one(written, replaced)
+            return
+        self._take_owner_and_mode(written)
         _fsync_folder(self.folder)
         # Both folders carry a mark through the swap, so that whichever a killed run leaves
         # beside OUT_DIR is known for the tool's; the new set's is then removed.
@@ -252,14 +269,21 @@ class OutputSet:
             self.atomic = False
             self._replace_one_by_one(written, replaced)
             return
+        self._swapped = True
         old, holder = swapped
         _fsync_folder(self.target.parent)
         self.stayed = _retire(old, holder, self.target, run_names)
         self.stayed_in = holder
 
-    def _take_owner_and_mode(self) -> None:
-        """Give the new set's folder OUT_DIR's owner, group (where allowed) and mode."""
+    def _take_owner_and_mode(self, written: list[str]) -> None:
+        """Give the new set's folder OUT_DIR's owner, group (where allowed) and mode, and its
+        files OUT_DIR's group when OUT_DIR passes its group on (setgid), as files made in it
+        would have."""
         status = os.stat(self.target)
+        if status.st_mode & stat.S_ISGID:
+            for name in written:
+                with contextlib.suppress(OSError):
+                    os.chown(self.folder / name, -1, status.st_gid)
         if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
             for owner in ((status.st_uid, status.st_gid), (-1, status.st_gid)):
                 try:
@@ -269,17 +293,25 @@ class OutputSet:
                     continue  # not allowed to give it away: keep at least the group if one can
         os.chmod(self.folder, stat.S_IMODE(status.st_mode))
 
-    def _link_the_rest(self, run_names: set[str]) -> None:
+    def _link_the_rest(self, run_names: set[str]) -> str | None:
         """Link OUT_DIR's other files into the new set (the lock file too: the same file, so
-        that a run waiting on it still waits on OUT_DIR's lock). Folders, and files that
-        cannot be linked, are moved after the swap."""
+        that a run waiting on it still waits on OUT_DIR's lock); folders are moved after the
+        swap. The name of the first that could not go with the set (a file that cannot be
+        linked, a mount point, a folder this user cannot move), or ``None``."""
+        device = os.stat(self.target).st_dev
         for path in sorted(self.target.iterdir()):
             name = path.name
             if name in run_names or _ours(name) or (self.folder / name).exists():
                 continue
-            if not path.is_dir() or path.is_symlink():
-                with contextlib.suppress(OSError):
-                    os.link(path, self.folder / name, follow_symlinks=False)
+            if path.is_dir() and not path.is_symlink():
+                if os.lstat(path).st_dev != device or not os.access(path, os.W_OK):
+                    return name
+                continue
+            try:
+                os.link(path, self.folder / name, follow_symlinks=False)
+            except OSError:
+                return name
+        return None
 
     def _swap(self, run_names: set[str]) -> tuple[Path, Path] | None:
         """Put :attr:`folder` at OUT_DIR; where the old set now is, and the marked folder

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -291,7 +292,7 @@ def test_what_cannot_be_moved_back_is_kept_beside_out_dir_and_never_removed(
     write(left / "notes", "a.txt", "the first notes")
     write(out / "notes", "b.txt", "notes made again since")  # the same name in OUT_DIR now
     code, err = invoke("run", str(first), "--out", str(out), "-q")
-    assert code == 0 and "a killed run's folder, kept" in err
+    assert code == 0 and "an earlier run left beside OUT_DIR, kept" in err
     assert (left / "notes" / "a.txt").is_file() and (out / "notes" / "b.txt").is_file()
     # A folder that cannot be renamed (a mount point: EBUSY) stays in the old set, whole.
     write(out / "mounted", "data.txt", "on another file system")
@@ -330,13 +331,13 @@ def test_a_set_moved_aside_is_not_put_back_while_its_run_still_holds_the_lock(
     os.rename(out, holder / "set")  # a run between its two renames (no folder swap)
     handle = os.open(holder / "set" / ".pipeline.lock", os.O_RDONLY)
     fcntl.flock(handle, fcntl.LOCK_EX)  # ... and still running
-    try:
-        invoke("check", str(first), "--out", str(out), "-q")
-        assert (holder / "set").is_dir() and not out.exists()
-    finally:
-        os.close(handle)
-    assert invoke("check", str(first), "--out", str(out), "-q")[0] == 0  # its run is gone
-    assert not holder.exists()
+    code, err = invoke("check", str(first), "--out", str(out), "-q", "--no-wait")
+    assert code == 6 and "in use by another run" in err
+    assert (holder / "set").is_dir() and not out.exists()
+    threading.Timer(1.0, os.close, (handle,)).start()  # the run dies in a second
+    code, err = invoke("check", str(first), "--out", str(out), "-q")  # waits, then puts it back
+    assert code == 0 and "waiting for the run" in err and "put back the output set" in err
+    assert not holder.exists() and not (out / ".pipeline-staging").exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another owner needs root")
@@ -364,3 +365,57 @@ def test_where_out_dir_cannot_be_moved_files_are_replaced_one_by_one(
     assert invoke("check", str(second), "--out", str(out), "-q")[0] == 0
     assert not [p.name for p in tmp_path.glob(".out.*")]
     assert not (out / ".pipeline-staging").exists()
+
+
+def test_an_error_after_the_swap_leaves_the_users_folders_for_the_next_run(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = inputs
+    out = _first_run(tmp_path, first)
+    write(out / "notes", "n.txt", "the user's")
+
+    def failing(*args: object) -> list[str]:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(pipeline.outset, "_retire", failing)
+    with pytest.raises(OSError):
+        CliRunner().invoke(
+            main, ["run", str(second), "--out", str(out), "-q"], catch_exceptions=False
+        )
+    assert [p for p in tmp_path.glob(".out.new-*/notes/n.txt")]  # aside, not removed
+    monkeypatch.undo()
+    assert invoke("run", str(second), "--out", str(out), "-q")[0] == 0
+    assert (out / "notes" / "n.txt").read_text("utf-8") == "the user's"
+    assert not [p.name for p in tmp_path.glob(".out.*")]
+
+
+def test_a_folder_that_could_not_go_with_the_set_keeps_the_set_in_place(
+    tmp_path: Path, inputs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = inputs
+    out = _first_run(tmp_path, first)
+    write(out / "shared", "s.txt", "another user's folder")
+    write(out / ".work-projects", "plan.txt", "named like a work folder, but the user's")
+    real_access = os.access
+    monkeypatch.setattr(  # as if "shared" belonged to another user, or were a mount point
+        os, "access", lambda path, mode: Path(path).name != "shared" and real_access(path, mode)
+    )
+    code, err = invoke("run", str(second), "--out", str(out), "-q")
+    assert code == 0 and "shared in OUT_DIR cannot be moved with it" in err
+    assert (out / "shared" / "s.txt").is_file() and (out / ".work-projects" / "plan.txt").is_file()
+    assert invoke("check", str(second), "--out", str(out), "-q")[0] == 0
+    assert not [p.name for p in tmp_path.glob(".out.*")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another group needs root")
+def test_files_take_the_group_of_a_setgid_out_dir(
+    tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    first, _ = inputs
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chown(out, -1, 65534)
+    out.chmod(0o2775)
+    assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
+    assert {(out / name).stat().st_gid for name in SET_NAMES} == {65534}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2775
