@@ -108,7 +108,7 @@ def _conserved(out: Path, files: dict[str, tuple[str, int]]) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_corpus())
 def test_every_paragraph_is_kept_or_dropped_exactly_once(
     tmp_path_factory: pytest.TempPathFactory, files: dict[str, tuple[str, int]]

@@ -18,7 +18,7 @@ from pipeline.paragraphs import clean_paragraph
 from pipeline.reading import read_file
 from pipeline.repair.engine import Repairer
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
 CONFIG = Config()
 DETECTOR = LanguageDetector(LanguageConfig())
 REPAIRER = Repairer(RepairConfig())
