@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.layout import LEFTOVER_PATTERNS, LOCK_FILE
+from pipeline.layout import LEFTOVER_PATTERNS, LOCK_FILE, is_leftover
 
 
 class FolderBusy(RuntimeError):
@@ -58,30 +58,17 @@ def folder_lock(
         os.close(handle)  # closing the file lets go of the lock
 
 
-# What the tool's work and write folders hold: its spill, its outputs, temporary copies.
-_TOOL_SUFFIXES = (".bin", ".jsonl", ".json", ".parquet", ".sqlite", ".html", ".tmp")
-
-
-def _tools_folder(path: Path) -> bool:
-    """Whether a folder named like a work or write folder holds only what the tool puts in
-    one (a folder of the user's named ``.work-projects`` holds other things)."""
-    return all(
-        entry.is_file() and not entry.is_symlink() and entry.name.endswith(_TOOL_SUFFIXES)
-        for entry in path.iterdir()
-    )
-
-
 def remove_leftovers(folder: Path) -> list[str]:
     """Remove what a killed run left in ``folder`` (call it holding the lock); the names
     removed."""
     removed = []
     for pattern in LEFTOVER_PATTERNS:
         for path in sorted(folder.glob(pattern)):
+            if not is_leftover(path):
+                continue  # named like the tool's, but the user's
             if path.is_dir() and not path.is_symlink():
-                if not _tools_folder(path):
-                    continue
                 shutil.rmtree(path, ignore_errors=True)
-            elif path.is_file():
+            else:
                 path.unlink(missing_ok=True)
             removed.append(path.name)
     return removed

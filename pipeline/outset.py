@@ -24,10 +24,9 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
-from fnmatch import fnmatch
 from pathlib import Path
 
-from pipeline.layout import LEFTOVER_PATTERNS, LOCK_FILE
+from pipeline.layout import LOCK_FILE, is_leftover
 
 MARK_FILE = ".pipeline-staging"  # in every folder this module makes beside OUT_DIR
 _RENAME_EXCHANGE = 2
@@ -85,8 +84,9 @@ def _works_in(target: Path) -> bool:
         return False
 
 
-def _ours(name: str) -> bool:
-    return any(fnmatch(name, pattern) for pattern in LEFTOVER_PATTERNS) or name == MARK_FILE
+def _ours(path: Path) -> bool:
+    """Whether ``path`` in OUT_DIR or an old set is the tool's: a leftover of a run, a mark."""
+    return path.name == MARK_FILE or is_leftover(path)
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -110,10 +110,12 @@ def _retire(old: Path, holder: Path, target: Path, dropped: Iterable[str]) -> li
         if name == MARK_FILE:
             continue  # removed last: a run killed in the middle leaves a folder still known
         try:
-            if (name in dropped or _ours(name)) and (source.is_symlink() or not source.is_dir()):
-                source.unlink()
-            elif _ours(name):
+            if _ours(source) and source.is_dir() and not source.is_symlink():
                 shutil.rmtree(source, ignore_errors=True)  # a work folder: the tool's
+            elif _ours(source) or (
+                name in dropped and (source.is_symlink() or not source.is_dir())
+            ):
+                source.unlink()
             elif _same_file(source, place):
                 source.unlink()  # linked into the new set
             elif place.exists() or place.is_symlink():
@@ -301,7 +303,7 @@ class OutputSet:
         device = os.stat(self.target).st_dev
         for path in sorted(self.target.iterdir()):
             name = path.name
-            if name in run_names or _ours(name) or (self.folder / name).exists():
+            if name in run_names or _ours(path) or (self.folder / name).exists():
                 continue
             if path.is_dir() and not path.is_symlink():
                 if os.lstat(path).st_dev != device or not os.access(path, os.W_OK):

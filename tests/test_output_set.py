@@ -421,3 +421,15 @@ def test_files_take_the_group_of_a_setgid_out_dir(
     assert invoke("run", str(first), "--out", str(out), "-q")[0] == 0
     assert {(out / name).stat().st_gid for name in SET_NAMES} == {65534}
     assert stat.S_IMODE(out.stat().st_mode) == 0o2775
+
+
+def test_a_folder_of_the_users_named_like_a_work_folder_goes_with_the_swapped_set(
+    tmp_path: Path, inputs: tuple[Path, Path]
+) -> None:
+    first, second = inputs
+    out = _first_run(tmp_path, first)
+    write(out / ".work-projects", "plan.txt", "named like a work folder, but the user's")
+    code, err = invoke("run", str(second), "--out", str(out), "-q")
+    assert code == 0 and "one by one" not in err  # swapped
+    assert (out / ".work-projects" / "plan.txt").read_text("utf-8").endswith("the user's")
+    assert not [p.name for p in tmp_path.glob(".out.*")]
