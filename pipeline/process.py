@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -29,10 +29,14 @@ from pipeline.review.apply import (
     title_text,
 )
 from pipeline.segmentation import Segmenter
-from pipeline.tokens import pack_tokens
+from pipeline.tokens import Tokens, pack_tokens
 
 SEGMENTED_LANGS = frozenset({"zh", "mixed"})
 CONTEXT_LANGS = frozenset({"mixed", "und"})
+# The tokens of the paragraphs segmented last, by text: a paragraph repeated soon after (in its
+# article, or a nearby copy of it) is not segmented again. On the benchmark corpus 4,096 of them
+# (about 2 MB) spare a tenth of jieba's work; keeping all would spare 15%, at 40 MB.
+RECENT_TOKENS = 4096
 
 
 def record_id(article_key: str, lang: str) -> str:
@@ -62,6 +66,7 @@ class ArticleProcessor:
         self._input = config.input
         self._repair_config = config.repair
         self._repairers_without: dict[str, Repairer] = {}  # for rejected repairs, by rule
+        self._recent_tokens: OrderedDict[str, Tokens] = OrderedDict()
         # Which paragraphs get MinHash band keys where they are processed: the lengths dedup
         # compares across articles (English, Chinese); none when dedup is off.
         dedup = config.dedup
@@ -137,7 +142,23 @@ class ArticleProcessor:
     def _segment(self, work: _Work) -> None:
         for paragraph in work.article.paragraphs:
             if paragraph.lang in SEGMENTED_LANGS:
-                paragraph.tokens = pack_tokens(self._segmenter.tokens(paragraph.text))
+                paragraph.tokens = self._tokens(paragraph.text)
+
+    def _tokens(self, text: str) -> Sequence[str]:
+        """jieba's tokens of ``text``, packed; taken from the recent ones when it was just
+        segmented (jieba gives the same text the same tokens, and packed tokens never change,
+        so paragraphs may share them)."""
+        recent = self._recent_tokens
+        tokens = recent.get(text)
+        if tokens is not None:
+            recent.move_to_end(text)
+            return tokens
+        packed = pack_tokens(self._segmenter.tokens(text))
+        if isinstance(packed, Tokens):  # a list (a token holds the separator) is not shared
+            recent[text] = packed
+            if len(recent) > RECENT_TOKENS:
+                recent.popitem(last=False)
+        return packed
 
     def _split(self, work: _Work) -> None:
         work.records = split_by_language(work.article, work.labels)

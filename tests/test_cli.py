@@ -324,3 +324,18 @@ def test_bench_4x_folds_the_corpus_and_three_seeds_together(
     assert built == [(corpus / "seeds" / "s2", 2), (corpus / "seeds" / "s3", 3)]
     contents = [(raw / f"docs{n}.jsonl").read_text() for n in range(4)]
     assert contents == ['{"id": "a"}\n', '{"id": "s1-a"}\n', '{"id": "s2-a"}\n', '{"id": "s3-a"}\n']
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
+def test_a_runs_peak_memory_is_its_own_not_what_the_bench_process_holds() -> None:
+    """A child's ``ru_maxrss`` counts what its parent held when it forked; the bench's own
+    process holds the corpus' labels, so a run's peak read that way was the bench's."""
+    held = b"x" * (300 * 1024 * 1024)  # the parent holds 300 MB, pages touched
+    probe = (
+        "import resource; from pipeline.benchmark import own_peak_mb; "
+        "print(own_peak_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    own, inherited = map(float, done.stdout.split())
+    assert len(held) and inherited > 300  # the way it was measured before: the parent's
+    assert own < 150

@@ -80,3 +80,64 @@ def test_start_up_is_quiet_and_caches_outside_the_working_directory(tmp_path: Pa
     assert done.stderr == ""
     assert list(work.iterdir()) == []
     assert [p.name for p in (cache / "career-pipeline").iterdir()] == ["jieba.cache"]
+
+
+def _processed_tokens(
+    tmp_path: Path, paragraphs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[list[str] | None], list[str]]:
+    """Each paragraph's tokens after processing one article of ``paragraphs``, and the texts
+    jieba was asked to segment."""
+    from pipeline.config import Config
+    from pipeline.process import ArticleProcessor
+    from pipeline.reading import read_file
+
+    (tmp_path / "a.txt").write_text("\n\n".join(paragraphs) + "\n", "utf-8")
+    config = Config()
+    [article] = read_file(tmp_path, "a.txt", config).articles
+    processor = ArticleProcessor(config)
+    asked: list[str] = []
+    segment = processor._segmenter.tokens
+
+    def counted(text: str) -> list[str]:
+        asked.append(text)
+        return segment(text)
+
+    monkeypatch.setattr(processor._segmenter, "tokens", counted)
+    records = processor.process(article)
+    by_index = {p.index: p for record in records for p in record.paragraphs}
+    tokens = [
+        None if by_index[n].tokens is None else list(by_index[n].tokens) for n in sorted(by_index)
+    ]
+    return tokens, asked
+
+
+REPEATED = "随着5G技术的发展，电信客服行业将面临重大变革，招聘需求呈现稳定增长趋势。"
+OTHER = "职业现状与发展前景：薪资水平逐年提高，岗位要求也越来越高。"
+THIRD = "求职者应当重视沟通能力和专业技能的培养，并积累相关工作经验。"
+
+
+def test_a_repeated_paragraph_is_segmented_once_with_the_same_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens, asked = _processed_tokens(
+        tmp_path, ["电信客服职业前景", REPEATED, OTHER, REPEATED], monkeypatch
+    )
+    assert asked.count(REPEATED) == 1
+    fresh = Segmenter(SegmentationConfig()).tokens(REPEATED)
+    assert tokens[1] == tokens[3] == fresh
+    assert tokens[2] == Segmenter(SegmentationConfig()).tokens(OTHER)
+
+
+def test_only_the_last_paragraphs_tokens_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.process
+
+    monkeypatch.setattr(pipeline.process, "RECENT_TOKENS", 2)
+    # The title and REPEATED, then OTHER and THIRD push REPEATED out: it is segmented again.
+    tokens, asked = _processed_tokens(
+        tmp_path, ["电信客服职业前景", REPEATED, OTHER, THIRD, REPEATED, THIRD], monkeypatch
+    )
+    assert asked.count(REPEATED) == 2
+    assert asked.count(THIRD) == 1
+    assert tokens[1] == tokens[4] == Segmenter(SegmentationConfig()).tokens(REPEATED)
