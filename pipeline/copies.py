@@ -53,8 +53,13 @@ def copied_block_drops(
     if shared is None:
         counts = Counter(item.key for item in items)
         shared = {key for key, count in counts.items() if count > 1}
+    # A number for each shared key: the lookups are keyed by numbers, not by tuples of keys.
+    numbers: dict[Hashable, int] = {}
+    for item in items:
+        if item.key in shared:
+            numbers.setdefault(item.key, len(numbers))
     drops: dict[int, int] = {}
-    everything = _Sequences(items, set(), shared)
+    everything = _Sequences(items, set(), numbers)
     gone_so_far = set(dropped)  # ``dropped`` and the drops made so far, kept up to date
     for item in items:
         if item.position in dropped or item.across or not item.key:
@@ -70,7 +75,7 @@ def copied_block_drops(
     while True:
         gone = dropped | set(drops)
         kept = None  # the last round's, let go before the next is built
-        kept = _Sequences(items, gone, shared)
+        kept = _Sequences(items, gone, numbers)
         new: dict[int, int] = {}
         for article, positions in kept.articles.items():
             if sizes[article] < 2:
@@ -92,14 +97,16 @@ def _first_of(a: int | None, b: int | None) -> int | None:
 class _Sequences:
     """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
     an earlier article: one with its key and the same key beside it. Only paragraphs with a
-    ``shared`` key (one that another paragraph has) are indexed by key: no other can have a
-    twin or be one."""
+    shared key (one that another paragraph has: those ``numbers`` numbers) are indexed, and only
+    by a shared key beside them: no other can have a twin or be one, nor be the key beside both.
+    Each entry is keyed by one number (key, key beside, side), and holds one position or, for
+    more, a list: a run of a large corpus holds hundreds of thousands of them."""
 
     def __init__(
-        self, items: Sequence[BlockItem], left_out: set[int], shared: Container[Hashable]
+        self, items: Sequence[BlockItem], left_out: set[int], numbers: dict[Hashable, int]
     ) -> None:
         self._items = items
-        self._shared = shared
+        self._numbers = numbers
         self.articles: dict[int, list[int]] = defaultdict(list)
         self._number = [-1] * len(items)  # each kept position's place in its article's list
         for item in items:
@@ -107,14 +114,31 @@ class _Sequences:
                 positions = self.articles[item.article]
                 self._number[item.position] = len(positions)
                 positions.append(item.position)
-        self._with: dict[tuple[Hashable, Hashable, int], list[int]] = defaultdict(list)
+        self._with: dict[int, int | list[int]] = {}
         for positions in self.articles.values():
             for position in positions:
-                key = items[position].key
-                if key not in shared:
+                number = numbers.get(items[position].key)
+                if number is None:
                     continue
                 for side in (-1, 1):
-                    self._with[(key, self._key_beside(position, side), side)].append(position)
+                    code = self._code(number, position, side)
+                    if code is None:
+                        continue
+                    found = self._with.get(code)
+                    if found is None:
+                        self._with[code] = position
+                    elif isinstance(found, int):
+                        self._with[code] = [found, position]
+                    else:
+                        found.append(position)
+
+    def _code(self, number: int, position: int, side: int) -> int | None:
+        """The entry's number for a paragraph whose key is ``number`` and the key beside it on
+        ``side``; None when that key is not a shared one (or there is none)."""
+        beside = self._numbers.get(self._key_beside(position, side))
+        if beside is None:
+            return None
+        return (number * len(self._numbers) + beside) * 2 + (side > 0)
 
     def of_article(self, position: int) -> list[int]:
         """The positions kept in the article of ``position``."""
@@ -129,13 +153,15 @@ class _Sequences:
         """The first paragraph of an earlier article, not ``gone``, with this one's key and a
         neighbour key in common."""
         item = self._items[position]
-        if item.key not in self._shared:
+        number = self._numbers.get(item.key)
+        if number is None:
             return None
         for side in (-1, 1):
-            beside = self._key_beside(position, side)
-            if beside is None:
+            code = self._code(number, position, side)
+            found = None if code is None else self._with.get(code)
+            if found is None:
                 continue
-            for twin in self._with.get((item.key, beside, side), ()):
+            for twin in (found,) if isinstance(found, int) else found:
                 if self._items[twin].article >= item.article:
                     break  # in corpus order: the rest are later
                 if twin not in gone:

@@ -63,7 +63,15 @@ def collect_items(
         for paragraph in record.paragraphs:
             ordered.append((record.source, article, paragraph.index, paragraph))
     ordered = [entry for entry in ordered if entry[3].role in CONTENT_ROLES]
-    ordered.sort(key=lambda entry: (entry[1], entry[2]))
+    # By article, then index (a stable sort, as list.sort; no key tuple per paragraph).
+    by_place = np.lexsort(
+        (
+            np.fromiter((entry[2] for entry in ordered), dtype=np.int64, count=len(ordered)),
+            np.fromiter((entry[1] for entry in ordered), dtype=np.int64, count=len(ordered)),
+        )
+    )
+    ordered = [ordered[n] for n in by_place.tolist()]
+    del by_place
     digests, key_lengths, text_lengths = _spilled_numbers([entry[3] for entry in ordered])
     items = []
     for position, (source, article, _, paragraph) in enumerate(ordered):
@@ -175,6 +183,7 @@ class Deduplicator:
                 references.add(item)
             else:
                 drops[position] = match
+        del cross, local, references  # let go before the block test builds its own lookups
         for position, twin in copied_block_drops(items, set(drops), shared).items():
             drops[position] = Match("exact_duplicate", twin, 100.0)
         for position, match in drops.items():  # point at what stays

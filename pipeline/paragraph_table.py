@@ -132,11 +132,18 @@ class ParagraphTable:
 
     def stub_numbers(self, serials: list[int]) -> tuple[list[int], list[int], list[int]]:
         """For many paragraphs at once: their key digests, key lengths and text lengths."""
-        rows = self._rows[np.asarray(serials, dtype=np.int64)]
-        highs = rows[:, KEY_HIGH].view(np.uint64).tolist()
-        lows = rows[:, KEY_LOW].view(np.uint64).tolist()
-        keys = [high << 64 | low for high, low in zip(highs, lows, strict=True)]
-        return keys, rows[:, KEY_CHARS].tolist(), rows[:, TEXT_CHARS].tolist()
+        chosen = np.asarray(serials, dtype=np.int64)
+        # Each digest as 16 big-endian bytes, read as one int: no list of halves in between.
+        halves = np.empty((len(chosen), 2), dtype=">u8")
+        halves[:, 0] = self._rows[chosen, KEY_HIGH].view(np.uint64)
+        halves[:, 1] = self._rows[chosen, KEY_LOW].view(np.uint64)
+        data = halves.tobytes()
+        keys = [
+            int.from_bytes(data[start : start + 16], "big") for start in range(0, len(data), 16)
+        ]
+        del data, halves
+        key_chars = self._rows[chosen, KEY_CHARS].tolist()
+        return keys, key_chars, self._rows[chosen, TEXT_CHARS].tolist()
 
     def key(self, serial: int) -> int:
         """A paragraph's key digest."""
