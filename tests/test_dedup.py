@@ -101,6 +101,22 @@ def test_a_copied_block_goes_with_its_short_paragraphs_and_a_copied_article_whol
     assert dropped_of(headings_alone) == []  # two headings side by side are not a copied block
 
 
+def test_a_block_copied_into_several_articles_points_each_copy_at_the_first() -> None:
+    """The block test's lookup holds one position for a (key, key beside) pair, a list for more:
+    the third copy of a heading finds its twin in the first article, not in the second."""
+    ends = ["Pay", "Team leaders coach new agents.", "Shifts run day and night."]
+    records = [
+        record(f"{name}.txt", f"Title {name}", "Career prospects", LONG_EN, end)
+        for name, end in zip("abc", ends, strict=True)
+    ]
+    _, dropped = deduplicate(copy.deepcopy(records), DedupConfig())
+    assert [(d.source, d.index, d.reason, d.duplicate_of) for d in dropped] == [
+        (f"{name}.txt", index, "exact_duplicate", {"source": "a.txt", "index": index})
+        for name in "bc"
+        for index in (1, 2)
+    ]
+
+
 def test_paragraphs_that_differ_in_their_numbers_are_different_content() -> None:
     five = "A representative in a first-tier city earns about 5,000 yuan a month, before tax."
     records = [
