@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 from pipeline.records import (
@@ -167,4 +166,4 @@ def full_dropped(item: DroppedParagraph, pieces: ParagraphPieces) -> DroppedPara
         for flag in json.loads(pieces.flags)
     ]
     fixes = [Fix(**fix) for fix in json.loads(pieces.fixes)]
-    return replace(item, text=json.loads(pieces.text), fixes=fixes, flags=flags)
+    return item.with_content(json.loads(pieces.text), fixes, flags)

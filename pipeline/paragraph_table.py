@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.fingerprint import BANDS
-from pipeline.records import AppliedDecision, Fix, Flag, Paragraph, Role
+from pipeline.records import AppliedDecision, DroppedParagraph, Fix, Flag, Paragraph, Role
+from pipeline.stub_drop import StubDrop
 
 _DIGITS = re.compile("[0-9]+")
 # The columns of a paragraph's row.
@@ -192,9 +193,30 @@ class StubParagraph(Paragraph):
     def text(self, value: str) -> None:
         raise AttributeError("a stub's text is read from the spill, never set")
 
-    def dropped_text(self) -> str:
-        """Nothing: the entry's text is filled in from the spill when it is written."""
-        return ""
+    def dropped_entry(
+        self,
+        source: str,
+        reason: str,
+        duplicate_of: dict[str, Any] | None,
+        similarity: float | None,
+        evidence: list[str],
+    ) -> DroppedParagraph:
+        """A light entry (:class:`~pipeline.stub_drop.StubDrop`): its text, repairs and flags
+        are filled in from the spill when it is written."""
+        table = self._table()
+        line = table.number(self.serial, LINE)
+        place = (None if line < 0 else line, table.number(self.serial, HASH), self.lang)
+        return StubDrop(
+            source,
+            self.index,
+            reason,
+            place,
+            duplicate_of,
+            similarity,
+            evidence,
+            self._empty or [],
+            self.decisions,
+        )
 
     @property
     def fixes(self) -> list[Fix]:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -156,14 +156,22 @@ class Paragraph:
         """The text's length in characters (a spilled paragraph knows it without its text)."""
         return len(self.text)
 
-    def dropped_text(self) -> str:
-        """The text a ``dropped.jsonl`` entry made now records (a spilled paragraph's is
-        filled in from the spill when the entry is written)."""
-        return self.text
-
     def decided(self, action: str) -> AppliedDecision | None:
         """The first decision with ``action`` applied to this paragraph, if any."""
         return next((d for d in self.decisions if d.action == action), None)
+
+    def dropped_entry(
+        self,
+        source: str,
+        reason: str,
+        duplicate_of: dict[str, Any] | None,
+        similarity: float | None,
+        evidence: list[str],
+    ) -> DroppedParagraph:
+        """This paragraph's entry of ``dropped.jsonl`` (see :func:`dropped_from`)."""
+        known = (self.line, self.hash, self.lang, self.fixes, self.flags, self.decisions)
+        entry = (source, self.index, self.text, reason, duplicate_of, similarity, evidence)
+        return DroppedParagraph(*entry, *known)
 
 
 @dataclass
@@ -218,6 +226,11 @@ class DroppedParagraph:
     flags: list[Flag] = field(default_factory=list)
     decisions: list[AppliedDecision] = field(default_factory=list)
 
+    def with_content(self, text: str, fixes: list[Fix], flags: list[Flag]) -> DroppedParagraph:
+        """The entry with the paragraph's text, repairs and flags (a light entry's, read back
+        from the spill)."""
+        return replace(self, text=text, fixes=fixes, flags=flags)
+
 
 def dropped_from(
     source: str,
@@ -227,22 +240,11 @@ def dropped_from(
     similarity: float | None = None,
     evidence: list[str] | None = None,
 ) -> DroppedParagraph:
-    """The entry of ``dropped.jsonl`` for ``paragraph`` of ``source``, dropped for ``reason``."""
-    return DroppedParagraph(
-        source,
-        paragraph.index,
-        paragraph.dropped_text(),
-        reason,
-        duplicate_of,
-        similarity,
-        list(paragraph.evidence) if evidence is None else evidence,
-        paragraph.line,
-        paragraph.hash,
-        paragraph.lang,
-        paragraph.fixes,
-        paragraph.flags,
-        paragraph.decisions,
-    )
+    """The entry of ``dropped.jsonl`` for ``paragraph`` of ``source``, dropped for ``reason``
+    (a spilled paragraph's is light: see :mod:`pipeline.stub_drop`)."""
+    if evidence is None:
+        evidence = list(paragraph.evidence)
+    return paragraph.dropped_entry(source, reason, duplicate_of, similarity, evidence)
 
 
 def text_hash(text: str) -> str:

@@ -382,3 +382,22 @@ def test_the_cli_keeps_or_drops_furniture_and_the_summary_counts_it(raw_dir: Pat
     (record,) = [json.loads(line) for line in (Path("kept") / "zh.jsonl").open(encoding="utf-8")]
     assert [p["role"] for p in record["paragraphs"]] == ["meta", "title", "body", "navigation"]
     assert (Path("kept") / "dropped.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_a_line_seen_once_on_a_page_holds_its_pair_and_pages_count_by_surroundings() -> None:
+    from pipeline.furniture.site import _Seen
+
+    seen = _Seen()
+    seen.add("a.txt", ("^", "intro"))
+    seen.add("a.txt", ("^", "intro"))  # the same surroundings again: still one pair
+    seen.add("b.txt", ("^", "intro"))  # a copy of page a: the same surroundings
+    seen.add("c.txt", ("^", "intro"))
+    seen.add("c.txt", ("footer", "$"))  # twice on page c: both kept
+    assert seen.surroundings["a.txt"] == ("^", "intro")  # one pair, no set for it
+    assert seen.surroundings["c.txt"] == {("^", "intro"), ("footer", "$")}
+    seen.count_pages()
+    assert seen.pages == 2  # a and b are one page; c, with another set, is a second
+    one = _Seen()
+    one.add("a.txt", ("x", "y"))
+    one.count_pages()
+    assert one.pages == 1

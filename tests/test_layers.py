@@ -28,7 +28,13 @@ ALLOWED = {
         "pipeline.paragraph_table",
         "pipeline.records",
     },
-    "pipeline.paragraph_table": {"pipeline.fingerprint", "pipeline.records"},
+    "pipeline.paragraph_table": {
+        "pipeline.fingerprint",
+        "pipeline.records",
+        "pipeline.stub_drop",
+    },
+    # A dropped stub's light entry knows only the record model.
+    "pipeline.stub_drop": {"pipeline.records"},
     "pipeline.fragments": {"pipeline.records"},
     # The last pass reads the spill and knows no stage, and no writer.
     "pipeline.final": {

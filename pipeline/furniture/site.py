@@ -48,14 +48,27 @@ def site_of(source: str, url: str | None) -> str:
     return "folder:" + (posixpath.dirname(path) or ".")
 
 
-@dataclass
+Around = tuple[str | int, str | int]  # the lines before and after one
+
+
+@dataclass(slots=True)
 class _Seen:
-    surroundings: dict[str, set[tuple[str | int, str | int]]] = field(
-        default_factory=dict
-    )  # by page
+    # By page: the line's surroundings there, one pair (most pages) or a set of them. A run over
+    # copies of a corpus counts hundreds of thousands of lines: no set for one pair.
+    surroundings: dict[str, Around | set[Around]] = field(default_factory=dict)
     edges: dict[str, int] = field(default_factory=dict)
     total: int = 0
     pages: int = 0  # set once everything is counted
+
+    def add(self, page: str, around: Around) -> None:
+        """Note the line seen on ``page`` between these lines."""
+        found = self.surroundings.get(page)
+        if found is None:
+            self.surroundings[page] = around
+        elif isinstance(found, set):
+            found.add(around)
+        elif found != around:
+            self.surroundings[page] = {found, around}
 
     def count_pages(self) -> None:
         """On how many pages the line is seen, pages that give it the same surroundings
@@ -63,7 +76,12 @@ class _Seen:
         if len(self.surroundings) < 2:
             self.pages = len(self.surroundings)
         else:
-            self.pages = len({frozenset(around) for around in self.surroundings.values()})
+            self.pages = len(
+                {
+                    frozenset(around if isinstance(around, set) else (around,))
+                    for around in self.surroundings.values()
+                }
+            )
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,7 @@ def repeated_furniture(
                     None  # a heading under the title ("岗位职责") is the article's, not the site's
                 )
             entry = seen[(article.site, shape)]
-            entry.surroundings.setdefault(article.source, set()).add((before, after))
+            entry.add(article.source, (before, after))
             entry.total += 1
             if edge:
                 entry.edges[edge] = entry.edges.get(edge, 0) + 1
