@@ -7,9 +7,13 @@ copy, and goes with it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Container, Hashable, Sequence
+import itertools
+from array import array
+from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 
 class _Paragraph(Protocol):
@@ -17,25 +21,23 @@ class _Paragraph(Protocol):
     def role(self) -> str: ...
 
 
-class BlockItem(Protocol):
-    """What the block test reads of a dedup item."""
+class BlockItems(Protocol):
+    """What the block test reads of dedup's items: columns by position, in corpus order, each
+    article's positions together."""
 
     @property
-    def position(self) -> int: ...
+    def article(self) -> Sequence[int]: ...
     @property
-    def article(self) -> int: ...
+    def key(self) -> Sequence[int]: ...  # equal numbers for equal keys, 0 for the empty key
     @property
-    def key(self) -> str | int: ...
+    def across(self) -> Sequence[int]: ...  # 1 for an item that may go for another article's
     @property
-    def long_enough(self) -> bool: ...
-    @property
-    def across(self) -> bool: ...
-    @property
-    def paragraph(self) -> _Paragraph: ...
+    def paragraph(self) -> Sequence[_Paragraph]: ...
+    def __len__(self) -> int: ...
 
 
 def copied_block_drops(
-    items: Sequence[BlockItem], dropped: set[int], shared: Container[Hashable] | None = None
+    items: BlockItems, dropped: Collection[int], shared: Collection[int] | None = None
 ) -> dict[int, int]:
     """The short paragraphs kept so far (not in ``dropped``) that sit in a block copied from an
     earlier article, each with its twin there (by position; items are in corpus order). A twin
@@ -48,37 +50,37 @@ def copied_block_drops(
     repeated until nothing more goes, so that deduplicating the result again drops nothing.
 
     ``shared`` holds the keys of more than one paragraph (when the caller knows them): only
-    those can have a twin, so only those are indexed. Positions are ``0 .. len(items) - 1``.
+    those can have a twin, so only those are indexed. Positions are ``0 .. len(items) - 1``;
+    the positions dropped or gone are kept as a byte per position, not as sets: a run over
+    copies of a corpus drops hundreds of thousands of paragraphs.
     """
-    if shared is None:
-        counts = Counter(item.key for item in items)
-        shared = {key for key, count in counts.items() if count > 1}
-    # A number for each shared key: the lookups are keyed by numbers, not by tuples of keys.
-    numbers: dict[Hashable, int] = {}
-    for item in items:
-        if item.key in shared:
-            numbers.setdefault(item.key, len(numbers))
+    keys, across = items.key, items.across
+    numbers = _shared_numbers(_int64(keys), shared)
     drops: dict[int, int] = {}
-    everything = _Sequences(items, set(), numbers)
-    gone_so_far = set(dropped)  # ``dropped`` and the drops made so far, kept up to date
-    for item in items:
-        if item.position in dropped or item.across or not item.key:
+    was_dropped = bytearray(len(items))
+    for position in dropped:
+        was_dropped[position] = 1
+    everything = _Sequences(items, numbers, None)
+    gone_so_far = bytearray(was_dropped)  # ``dropped`` and the drops made so far
+    for position in range(len(items)):
+        if was_dropped[position] or across[position] or not keys[position]:
             continue
-        if item.paragraph.role == "title":
+        if items.paragraph[position].role == "title":
             continue
-        twin = everything.twin(item.position, gone_so_far)
+        twin = everything.twin(position, gone_so_far)
         # A title beside it is no anchor: titles are never dropped across articles.
-        if twin is not None and any(items[p].across for p in everything.block(item, twin)):
-            drops[item.position] = twin
-            gone_so_far.add(item.position)
-    sizes = {article: len(positions) for article, positions in everything.articles.items()}
+        if twin is not None and any(across[p] for p in everything.block(position, twin)):
+            drops[position] = twin
+            gone_so_far[position] = 1
     while True:
-        gone = dropped | set(drops)
+        gone = bytearray(was_dropped)
+        for position in drops:
+            gone[position] = 1
         kept = None  # the last round's, let go before the next is built
-        kept = _Sequences(items, gone, numbers)
+        kept = _Sequences(items, numbers, gone)
         new: dict[int, int] = {}
-        for article, positions in kept.articles.items():
-            if sizes[article] < 2:
+        for article, positions in kept.by_article():
+            if everything.size(article) < 2:
                 continue  # a one-line article is not taken for a copy of another
             twins = [_first_of(kept.twin(p, gone), everything.twin(p, gone)) for p in positions]
             if all(twin is not None for twin in twins):
@@ -94,96 +96,132 @@ def _first_of(a: int | None, b: int | None) -> int | None:
     return a if a is not None else b
 
 
+def _int64(values: Sequence[int]) -> npt.NDArray[np.int64]:
+    if isinstance(values, array) and values.itemsize == 8 and values.typecode in "qlQL":
+        return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, np.int64)
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def _shared_numbers(
+    keys: npt.NDArray[np.int64], shared: Collection[int] | None
+) -> npt.NDArray[np.int64]:
+    """For each position, a number for its key when it is a shared one (``shared``, else one
+    more than one paragraph has), from 0; -1 for the others."""
+    if shared is None:
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        is_shared = counts[inverse.reshape(-1)] > 1
+    else:
+        wanted = np.fromiter(shared, dtype=np.int64, count=len(shared))
+        is_shared = np.isin(keys, wanted)
+    numbers = np.full(len(keys), -1, dtype=np.int64)
+    numbers[is_shared] = np.unique(keys[is_shared], return_inverse=True)[1].reshape(-1)
+    return numbers
+
+
 class _Sequences:
-    """Each article's paragraphs but those ``left_out``, and a way to find a paragraph's twin in
-    an earlier article: one with its key and the same key beside it. Only paragraphs with a
-    shared key (one that another paragraph has: those ``numbers`` numbers) are indexed, and only
-    by a shared key beside them: no other can have a twin or be one, nor be the key beside both.
-    Each entry is keyed by one number (key, key beside, side), and holds one position or, for
-    more, a list: a run of a large corpus holds hundreds of thousands of them."""
+    """Each article's paragraphs but those ``left_out`` (a byte per position, 1 for those left
+    out; None: none), and a way to find a paragraph's twin in an earlier article: one with its
+    key and the same key beside it (before it, or after it). Only paragraphs with a shared key
+    (``numbers`` not -1) are indexed, and only by a shared key beside them: no other can have a
+    twin or be one, nor be the key beside both.
+
+    The index is columns of machine numbers, built with numpy: the entries (positions) sorted
+    by (key, key beside, side), and for each position and side the range of the entries that
+    share its own: a run over copies of a corpus indexes hundreds of thousands of paragraphs,
+    and a dict of them would hold several times the bytes."""
 
     def __init__(
-        self, items: Sequence[BlockItem], left_out: set[int], numbers: dict[Hashable, int]
+        self, items: BlockItems, numbers: npt.NDArray[np.int64], left_out: bytearray | None
     ) -> None:
-        self._items = items
-        self._numbers = numbers
-        self.articles: dict[int, list[int]] = defaultdict(list)
-        self._number = [-1] * len(items)  # each kept position's place in its article's list
-        for item in items:
-            if item.position not in left_out:
-                positions = self.articles[item.article]
-                self._number[item.position] = len(positions)
-                positions.append(item.position)
-        self._with: dict[int, int | list[int]] = {}
-        for positions in self.articles.values():
-            for position in positions:
-                number = numbers.get(items[position].key)
-                if number is None:
-                    continue
-                for side in (-1, 1):
-                    code = self._code(number, position, side)
-                    if code is None:
-                        continue
-                    found = self._with.get(code)
-                    if found is None:
-                        self._with[code] = position
-                    elif isinstance(found, int):
-                        self._with[code] = [found, position]
-                    else:
-                        found.append(position)
+        self._article, self._key = items.article, items.key
+        articles = _int64(items.article)
+        count = len(articles)
+        if left_out is None:
+            positions = np.arange(count, dtype=np.int64)
+        else:
+            positions = np.flatnonzero(np.frombuffer(left_out, dtype=np.uint8) == 0)
+        self._positions = positions
+        article_of, number_of = articles[positions], numbers[positions]
+        # Where each article's run of kept positions starts, and each article's whole size.
+        self._starts = np.flatnonzero(np.diff(article_of, prepend=-1, append=-1))
+        names, firsts, sizes = np.unique(articles, return_index=True, return_counts=True)
+        self._ranges = {
+            int(name): (int(first), int(first + size))
+            for name, first, size in zip(names, firsts, sizes, strict=True)
+        }
+        same = article_of[1:] == article_of[:-1]
+        before = np.full(len(positions), -1, dtype=np.int64)
+        before[1:] = np.where(same, number_of[:-1], -1)
+        after = np.full(len(positions), -1, dtype=np.int64)
+        after[:-1] = np.where(same, number_of[1:], -1)
+        shared_count = int(numbers.max()) + 1 if count else 0
+        codes, owners, sides = [], [], []
+        for side, beside in enumerate((before, after)):
+            indexed = (number_of >= 0) & (beside >= 0)
+            codes.append((number_of[indexed] * shared_count + beside[indexed]) * 2 + side)
+            owners.append(positions[indexed])
+            sides.append(np.full(int(indexed.sum()), side, dtype=np.int8))
+        code, owner, side_of = np.concatenate(codes), np.concatenate(owners), np.concatenate(sides)
+        del codes, owners, sides, before, after, same
+        # Stable: within one code (one side), positions stay in corpus order.
+        order = np.argsort(code, kind="stable")
+        sorted_codes = code[order]
+        self._entries = array("q", owner[order].tobytes())
+        low = np.searchsorted(sorted_codes, code, side="left")
+        high = np.searchsorted(sorted_codes, code, side="right")
+        del order, sorted_codes
+        self._low, self._high = [], []
+        for side in (0, 1):
+            mine = side_of == side
+            low_of, high_of = np.zeros(count, dtype=np.int32), np.zeros(count, dtype=np.int32)
+            low_of[owner[mine]], high_of[owner[mine]] = low[mine], high[mine]
+            self._low.append(array("i", low_of.tobytes()))
+            self._high.append(array("i", high_of.tobytes()))
 
-    def _code(self, number: int, position: int, side: int) -> int | None:
-        """The entry's number for a paragraph whose key is ``number`` and the key beside it on
-        ``side``; None when that key is not a shared one (or there is none)."""
-        beside = self._numbers.get(self._key_beside(position, side))
-        if beside is None:
-            return None
-        return (number * len(self._numbers) + beside) * 2 + (side > 0)
+    def size(self, article: int) -> int:
+        """How many paragraphs the article has (all of them, left out or not)."""
+        first, end = self._ranges[article]
+        return end - first
 
-    def of_article(self, position: int) -> list[int]:
-        """The positions kept in the article of ``position``."""
-        return self.articles[self._items[position].article]
+    def by_article(self) -> Iterator[tuple[int, list[int]]]:
+        """Each article's positions not left out, articles in corpus order."""
+        starts = self._starts.tolist()
+        for start, end in itertools.pairwise(starts):
+            positions = self._positions[start:end].tolist()
+            yield self._article[positions[0]], positions
 
-    def _key_beside(self, position: int, side: int) -> Hashable:
-        positions = self.articles[self._items[position].article]
-        beside = self._number[position] + side
-        return self._items[positions[beside]].key if 0 <= beside < len(positions) else None
-
-    def twin(self, position: int, gone: set[int]) -> int | None:
-        """The first paragraph of an earlier article, not ``gone``, with this one's key and a
-        neighbour key in common."""
-        item = self._items[position]
-        number = self._numbers.get(item.key)
-        if number is None:
-            return None
-        for side in (-1, 1):
-            code = self._code(number, position, side)
-            found = None if code is None else self._with.get(code)
-            if found is None:
-                continue
-            for twin in (found,) if isinstance(found, int) else found:
-                if self._items[twin].article >= item.article:
+    def twin(self, position: int, gone: bytearray) -> int | None:
+        """The first paragraph of an earlier article, not ``gone`` (a byte per position, 1 for
+        those gone), with this one's key and the same key beside it on one side (before it
+        first)."""
+        article, entries = self._article[position], self._entries
+        for low, high in zip(self._low, self._high, strict=True):
+            for entry in range(low[position], high[position]):
+                twin = entries[entry]
+                if self._article[twin] >= article:
                     break  # in corpus order: the rest are later
-                if twin not in gone:
+                if not gone[twin]:
                     return twin
         return None
 
-    def block(self, item: BlockItem, twin: int) -> list[int]:
-        """The run of equal keys around ``item`` and its twin, as positions of ``item``'s."""
-        mine, theirs = self.of_article(item.position), self.of_article(twin)
-        n, m = self._number[item.position], self._number[twin]
+    def block(self, position: int, twin: int) -> range:
+        """The run of equal keys around ``position`` and its twin, as positions of its article
+        (of the whole sequence: none left out)."""
+        keys = self._key
+        first, end = self._ranges[self._article[position]]
+        their_first, their_end = self._ranges[self._article[twin]]
         left = 0
         while (
-            n - left > 0
-            and m - left > 0
-            and self._items[mine[n - left - 1]].key == self._items[theirs[m - left - 1]].key
+            position - left > first
+            and twin - left > their_first
+            and keys[position - left - 1] == keys[twin - left - 1]
         ):
             left += 1
         right = 0
         while (
-            n + right + 1 < len(mine)
-            and m + right + 1 < len(theirs)
-            and self._items[mine[n + right + 1]].key == self._items[theirs[m + right + 1]].key
+            position + right + 1 < end
+            and twin + right + 1 < their_end
+            and keys[position + right + 1] == keys[twin + right + 1]
         ):
             right += 1
-        return mine[n - left : n + right + 1]
+        return range(position - left, position + right + 1)

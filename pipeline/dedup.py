@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import defaultdict
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.config import DedupConfig
 from pipeline.copies import copied_block_drops
-from pipeline.dedup_items import Either, Item, LocalPairs, Match, Place, References
+from pipeline.dedup_items import Drops, Either, ItemTable, LocalPairs, Match, Place, References
 from pipeline.fingerprint import (
     BANDS,
     PERMUTATIONS,
@@ -50,65 +51,81 @@ _ONLY_DIGITS = re.compile("[0-9]+")
 _BATCH = 8192  # signatures computed at a time
 
 
-def collect_items(
-    records: Sequence[Record], config: DedupConfig, keys: Mapping[Place, str | int] | None = None
-) -> list[Item]:
-    """Every paragraph of ``records`` in corpus order, with its comparison key (from ``keys``,
-    by place, when known)."""
-    keys = keys or {}
-    ordered: list[tuple[str, int, int, Paragraph]] = []
+def collect_items(records: Sequence[Record], config: DedupConfig) -> ItemTable:
+    """Every content paragraph of ``records`` in corpus order (by article as they first appear,
+    then index), with a number for its comparison key and its lengths, as columns."""
+    sources: list[str] = []
     article_numbers: dict[str, int] = {}
+    paragraphs: list[Paragraph] = []
+    article_of, index_of = array("q"), array("q")
     for record in records:
         article = article_numbers.setdefault(record.source, len(article_numbers))
+        if article == len(sources):
+            sources.append(record.source)
         for paragraph in record.paragraphs:
-            ordered.append((record.source, article, paragraph.index, paragraph))
-    ordered = [entry for entry in ordered if entry[3].role in CONTENT_ROLES]
+            if paragraph.role in CONTENT_ROLES:
+                paragraphs.append(paragraph)
+                article_of.append(article)
+                index_of.append(paragraph.index)
     # By article, then index (a stable sort, as list.sort; no key tuple per paragraph).
-    by_place = np.lexsort(
-        (
-            np.fromiter((entry[2] for entry in ordered), dtype=np.int64, count=len(ordered)),
-            np.fromiter((entry[1] for entry in ordered), dtype=np.int64, count=len(ordered)),
-        )
+    articles = np.frombuffer(article_of, dtype=np.int64) if article_of else np.zeros(0, np.int64)
+    indices = np.frombuffer(index_of, dtype=np.int64) if index_of else np.zeros(0, np.int64)
+    by_place = np.lexsort((indices, articles))
+    paragraphs = [paragraphs[n] for n in by_place]  # no list of the numbers
+    articles = articles[by_place]
+    del article_of, index_of, indices, by_place
+    keys, key_lengths, text_lengths, key_texts = _key_columns(paragraphs)
+    chinese = np.fromiter(
+        (p.lang in ("zh", "mixed") for p in paragraphs), dtype=bool, count=len(paragraphs)
     )
-    ordered = [ordered[n] for n in by_place.tolist()]
-    del by_place
-    digests, key_lengths, text_lengths = _spilled_numbers([entry[3] for entry in ordered])
-    items = []
-    for position, (source, article, _, paragraph) in enumerate(ordered):
-        least = config.min_length_zh if paragraph.lang in ("zh", "mixed") else config.min_length_en
-        key: str | int | None = keys.get((source, paragraph.index))
-        digest = digests[position]
-        if digest is not None:  # a stub's numbers, read from the spill at once
-            key = digest if key is None else key
-            long_enough = text_lengths[position] >= least
-            item = Item(
-                position, article, source, paragraph, key, long_enough, key_lengths[position]
-            )
-        else:
-            key = comparison_key(paragraph.text) if key is None else key
-            item = Item(position, article, source, paragraph, key, paragraph.text_length >= least)
-        items.append(item)
-    return items
+    least = np.where(chinese, config.min_length_zh, config.min_length_en)
+    return ItemTable(
+        sources,
+        paragraphs,
+        array("q", articles.tobytes()),
+        array("q", keys.tobytes()),
+        array("q", key_lengths.tobytes()),
+        bytearray((text_lengths >= least).tobytes()),
+        key_texts,
+    )
 
 
-def _spilled_numbers(
+def _key_columns(
     paragraphs: Sequence[Paragraph],
-) -> tuple[list[int | None], list[int], list[int]]:
-    """For each of ``paragraphs``, read from the spill's table in one go for the stubs: its key
-    digest (``None`` for a paragraph in memory), key length and text length."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], dict[int, str]]:
+    """For each of ``paragraphs``: a number for its comparison key (0 for the empty key), the
+    key's length and the text's; and the keys of the paragraphs not spilled, by number. A
+    spilled paragraph's are read from the spill's table in one go."""
     count = len(paragraphs)
-    digests: list[int | None] = [None] * count
-    key_lengths, text_lengths = [0] * count, [0] * count
-    places = [n for n, p in enumerate(paragraphs) if isinstance(p, StubParagraph) and p.table]
-    if not places:
-        return digests, key_lengths, text_lengths
-    first = paragraphs[places[0]]
-    assert isinstance(first, StubParagraph) and first.table is not None
-    serials = [p.serial for p in paragraphs if isinstance(p, StubParagraph) and p.table]
-    found = first.table.stub_numbers(serials)
-    for n, digest, key_length, text_length in zip(places, *found, strict=True):
-        digests[n], key_lengths[n], text_lengths[n] = digest, key_length, text_length
-    return digests, key_lengths, text_lengths
+    keys = np.zeros(count, dtype=np.int64)
+    key_lengths, text_lengths = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+    is_spilled = np.fromiter(
+        (isinstance(p, StubParagraph) and p.table is not None for p in paragraphs),
+        dtype=bool,
+        count=count,
+    )
+    spilled = np.flatnonzero(is_spilled)
+    if len(spilled):
+        first = paragraphs[int(spilled[0])]
+        assert isinstance(first, StubParagraph) and first.table is not None
+        serials = np.fromiter(
+            (p.serial for p in paragraphs if isinstance(p, StubParagraph) and p.table),
+            dtype=np.int64,
+            count=len(spilled),
+        )
+        numbers, key_chars, text_chars = first.table.key_numbers(serials)
+        keys[spilled], key_lengths[spilled], text_lengths[spilled] = numbers, key_chars, text_chars
+        del serials, numbers, key_chars, text_chars
+    # The keys of paragraphs in memory are numbered after the spilled ones'.
+    texts: dict[str, int] = {}
+    start = int(keys.max()) + 1 if count else 1
+    for n, paragraph in enumerate(paragraphs):
+        if is_spilled[n]:
+            continue
+        key = comparison_key(paragraph.text)
+        keys[n] = texts.setdefault(key, start + len(texts)) if key else 0
+        key_lengths[n], text_lengths[n] = len(key), paragraph.text_length
+    return keys, key_lengths, text_lengths, {number: key for key, number in texts.items()}
 
 
 def _numbers_differ(a: str, b: str) -> bool:
@@ -145,46 +162,47 @@ class Deduplicator:
             return None
         return round(score, 2)
 
-    def find(self, items: Sequence[Item], known: KnownSignatures | None = None) -> dict[int, Match]:
+    def find(self, items: ItemTable, known: KnownSignatures | None = None) -> Drops:
         """The items to drop, by position, each with what it matched. ``known`` signatures (by
         place) are used instead of computing them."""
+        keys, long_enough = items.key, items.long_enough
         # Each key's first long-enough paragraph (-1 while none), keys in order of first
         # appearance, and the keys of more than one paragraph.
-        representative: dict[str | int, int] = {}
-        shared: set[str | int] = set()
-        for item in items:
-            if not item.key:
+        representative: dict[int, int] = {}
+        shared: set[int] = set()
+        for position, key in enumerate(keys):
+            if not key:
                 continue
-            first = representative.get(item.key)
+            first = representative.get(key)
             if first is None:
-                representative[item.key] = item.position if item.long_enough else -1
+                representative[key] = position if long_enough[position] else -1
                 continue
-            shared.add(item.key)
-            if first < 0 and item.long_enough:
-                representative[item.key] = item.position
-        drops: dict[int, Match] = {}
+            shared.add(key)
+            if first < 0 and long_enough[position]:
+                representative[key] = position
+        drops = Drops(len(items))
         cross = self._cross_article_neighbours(items, representative, known or {})
         del representative
         local = self._local_neighbours(items)
-        references = References(len(items), Either(shared, cross))
+        references = References(items, Either(shared, cross))
         order: Iterable[int] = range(len(items))
         if self._config.keep != "first":
-            order = sorted(order, key=lambda p: self._priority(items[p]))
+            order = sorted(order, key=lambda p: self._priority(items, p))
         for position in order:
-            item = items[position]
+            key = keys[position]
             match = None
-            if item.key:
-                exact = references.first_for(item, item.key)
+            if key:
+                exact = references.first_for(position, key)
                 if exact is not None:
                     match = Match("exact_duplicate", exact, 100.0)
                 else:
-                    match = self._near_match(item, items, cross, local, references)
+                    match = self._near_match(position, items, cross, local, references)
             if match is None:
-                references.add(item)
+                references.add(position)
             else:
                 drops[position] = match
         del cross, local, references  # let go before the block test builds its own lookups
-        for position, twin in copied_block_drops(items, set(drops), shared).items():
+        for position, twin in copied_block_drops(items, drops, shared).items():
             drops[position] = Match("exact_duplicate", twin, 100.0)
         for position, match in drops.items():  # point at what stays
             target, seen = match.kept, {position}
@@ -195,18 +213,19 @@ class Deduplicator:
                 drops[position] = Match(match.reason, target, match.similarity)
         return drops
 
-    def _priority(self, item: Item) -> tuple[int, ...]:
+    def _priority(self, items: ItemTable, position: int) -> tuple[int, ...]:
         if self._config.keep == "longest":
-            title_first = 0 if item.paragraph.role == "title" else 1
-            return (title_first, -item.paragraph.text_length, item.position)
-        return (item.position,)
+            paragraph = items.paragraph[position]
+            title_first = 0 if paragraph.role == "title" else 1
+            return (title_first, -paragraph.text_length, position)
+        return (position,)
 
     def _cross_article_neighbours(
         self,
-        items: Sequence[Item],
-        representative: dict[str | int, int],
+        items: ItemTable,
+        representative: dict[int, int],
         known: KnownSignatures,
-    ) -> dict[str | int, set[str | int]]:
+    ) -> dict[int, int | list[int]]:
         """Keys that MinHash LSH pairs, among the keys of paragraphs long enough to count across
         articles: each key once, by its first such paragraph (``representative``, by key in
         order of first appearance; -1 when none is long enough)."""
@@ -216,7 +235,7 @@ class Deduplicator:
         table = None
         band_rows = np.full(len(representatives), -1, dtype=np.int64)  # in the spill
         for n, p in enumerate(representatives):
-            paragraph = items[p].paragraph
+            paragraph = items.paragraph[p]
             if isinstance(paragraph, StubParagraph):
                 band_rows[n] = paragraph.band_row
                 table = paragraph.table
@@ -226,17 +245,18 @@ class Deduplicator:
         for start in range(0, len(numbers), _BATCH):
             batch = [representatives[n] for n in numbers[start : start + _BATCH].tolist()]
             rows = np.zeros((len(batch), PERMUTATIONS), dtype=np.uint64)
-            missing = [n for n, p in enumerate(batch) if items[p].place not in known]
-            for n, p in enumerate(batch):
-                if items[p].place in known:
-                    rows[n] = known[items[p].place]
+            places = [items.place(p) for p in batch]
+            missing = [n for n, place in enumerate(places) if place not in known]
+            for n, place in enumerate(places):
+                if place in known:
+                    rows[n] = known[place]
             if missing:
-                rows[missing] = signatures([items[batch[n]].key_text for n in missing])
+                rows[missing] = signatures([items.key_text(batch[n]) for n in missing])
             computed[start : start + len(batch)] = band_keys(rows)
         stored_rows = band_rows[stored]
         # Keys whose lengths differ by more than max_edits cannot be near-duplicates: most
         # chance collisions (on common n-grams) end here, before any verification.
-        lengths = np.array([items[p].key_length for p in representatives], dtype=np.int64)
+        lengths = np.frombuffer(items.key_length, dtype=np.int64)[representatives]
         count = len(representatives)
         codes = []
         column = np.zeros(count, dtype=np.uint64)
@@ -248,14 +268,23 @@ class Deduplicator:
             close = np.abs(lengths[band_codes // count] - lengths[band_codes % count])
             codes.append(band_codes[close <= self._config.max_edits])
         low, high = pairs_of_codes(codes, count)
-        neighbours: dict[str | int, set[str | int]] = defaultdict(set)
+        # Most keys have one neighbour: kept as a number, a list only for more (the pairs are
+        # distinct, so no list repeats a key).
+        neighbours: dict[int, int | list[int]] = {}
+        keys = items.key
         for a, b in zip(low.tolist(), high.tolist(), strict=True):
-            first, second = items[representatives[a]].key, items[representatives[b]].key
-            neighbours[first].add(second)
-            neighbours[second].add(first)
+            first, second = keys[representatives[a]], keys[representatives[b]]
+            for key, other in ((first, second), (second, first)):
+                found = neighbours.get(key)
+                if found is None:
+                    neighbours[key] = other
+                elif isinstance(found, int):
+                    neighbours[key] = [found, other]
+                else:
+                    found.append(other)
         return neighbours
 
-    def _local_neighbours(self, items: Sequence[Item]) -> LocalPairs:
+    def _local_neighbours(self, items: ItemTable) -> LocalPairs:
         """Inside each article, paragraphs with short keys or that may not be dropped across
         articles are paired with every other paragraph: MinHash is weak on a few characters,
         and all pairs inside one article stay cheap."""
@@ -263,93 +292,100 @@ class Deduplicator:
 
     def _near_match(
         self,
-        item: Item,
-        items: Sequence[Item],
-        cross: dict[str | int, set[str | int]],
+        position: int,
+        items: ItemTable,
+        cross: dict[int, int | list[int]],
         local: LocalPairs,
         references: References,
     ) -> Match | None:
-        length, edits = item.key_length, self._config.max_edits
+        key_lengths, edits = items.key_length, self._config.max_edits
+        length = key_lengths[position]
         candidates = {  # a length that far off cannot be a near-duplicate (see _similar)
             p
-            for p in local.of(item)
-            if abs(items[p].key_length - length) <= edits and references.has(p)
+            for p in local.of(position)
+            if abs(key_lengths[p] - length) <= edits and references.has(p)
         }
-        for other_key in cross.get(item.key, ()):
-            reference = references.first_for(item, other_key)
+        found = cross.get(items.key[position], ())
+        for other_key in (found,) if isinstance(found, int) else found:
+            reference = references.first_for(position, other_key)
             if reference is not None:
                 candidates.add(reference)
         best: Match | None = None
         mine: str | None = None  # read from the spill once, when first needed
+        article, across = items.article[position], items.across[position]
         for other in sorted(candidates):
-            if items[other].article != item.article and not (
-                item.across and items[other].long_enough
-            ):
+            if items.article[other] != article and not (across and items.long_enough[other]):
                 continue
-            if abs(item.key_length - items[other].key_length) > self._config.max_edits:
+            if abs(length - key_lengths[other]) > edits:
                 continue  # as _similar would say, without reading the keys
-            mine = item.key_text if mine is None else mine
-            score = self._similar(mine, items[other].key_text)
+            mine = items.key_text(position) if mine is None else mine
+            score = self._similar(mine, items.key_text(other))
             if score is not None and (best is None or score > best.similarity):
                 best = Match("near_duplicate", other, score)
         return best
 
 
-def _without_kept_by_editors(items: Sequence[Item], drops: dict[int, Match]) -> dict[int, Match]:
+def _without_kept_by_editors(items: ItemTable, drops: Drops) -> Drops:
     """The drops but those of paragraphs an editor decided to keep (their decision records what
-    they duplicate). What pointed at such a paragraph still points at one that stays."""
-    result = {}
+    they duplicate), taken out of ``drops`` itself: a copy would hold as many entries again.
+    What pointed at such a paragraph still points at one that stays."""
+    kept_by_editors = []
     for position, match in drops.items():
-        decision = items[position].paragraph.decided("keep")
+        decision = items.paragraph[position].decided("keep")
         if decision is None:
-            result[position] = match
             continue
-        kept = items[match.kept]
+        kept_by_editors.append(position)
         decision.settle(
-            f"applied: kept although an {match.reason.replace('_', ' ')} of {kept.source} "
-            f"paragraph {kept.paragraph.index} (similarity {match.similarity:g})",
-            items[position].paragraph.index,
+            f"applied: kept although an {match.reason.replace('_', ' ')} of "
+            f"{items.source(match.kept)} paragraph {items.paragraph[match.kept].index} "
+            f"(similarity {match.similarity:g})",
+            items.paragraph[position].index,
         )
-    return result
+    for position in kept_by_editors:
+        del drops[position]
+    return drops
 
 
 def deduplicate(
-    records: list[Record],
-    config: DedupConfig,
-    known: KnownSignatures | None = None,
-    keys: Mapping[Place, str | int] | None = None,
+    records: list[Record], config: DedupConfig, known: KnownSignatures | None = None
 ) -> tuple[list[Record], list[DroppedParagraph]]:
     """Drop repeated paragraphs from ``records``; return the records left (those with no
     paragraph left are removed) and the dropped paragraphs in corpus order. The records'
-    paragraph lists are edited in place. ``known`` signatures and ``keys`` (by place: source and
-    index), computed where the articles were processed, are used instead of computing them."""
+    paragraph lists are edited in place. ``known`` signatures (by place: source and index),
+    computed where the articles were processed, are used instead of computing them."""
     collecting = gc.isenabled()
     gc.disable()  # many small objects, none cyclic: the collector would only slow this down
     try:
-        items = collect_items(records, config, keys)
-        drops = Deduplicator(config).find(items, known) if config.enabled else {}
+        items = collect_items(records, config)
+        drops = Deduplicator(config).find(items, known) if config.enabled else Drops(0)
     finally:
         if collecting:
             gc.enable()
     drops = _without_kept_by_editors(items, drops)
-    dropped_places = {items[position].place for position in drops}
-    dropped = [
-        dropped_from(
-            items[position].source,
-            items[position].paragraph,
-            match.reason,
-            {"source": items[match.kept].source, "index": items[match.kept].paragraph.index},
-            match.similarity,
-            [],
-        )
-        for position, match in sorted(drops.items())
-    ]
+    is_dropped = bytearray(len(items))
+    for position in drops:
+        is_dropped[position] = 1
     kept_records = []
     for record in records:
         paragraphs = [
-            p for p in record.paragraphs if (record.source, p.index) not in dropped_places
+            p
+            for p in record.paragraphs
+            if (at := items.position_of(record.source, p.index)) is None or not is_dropped[at]
         ]
         if paragraphs:
             record.paragraphs = paragraphs
             kept_records.append(record)
+    # The entries, in corpus order. Each dropped paragraph is let go of as its entry is made,
+    # and each match too: the entries of a large run are not held beside all they replace.
+    paragraphs_by_position = items.release_paragraphs()
+    dropped = []
+    for position in list(drops):  # in order
+        match = drops.pop(position)
+        paragraph, paragraphs_by_position[position] = paragraphs_by_position[position], None
+        assert paragraph is not None
+        duplicate_of = {"source": items.source(match.kept), "index": items.index[match.kept]}
+        entry = dropped_from(
+            items.source(position), paragraph, match.reason, duplicate_of, match.similarity, []
+        )
+        dropped.append(entry)
     return kept_records, dropped

@@ -1,11 +1,16 @@
-"""What deduplication works on: one item per paragraph, what it matched, and the lookups its
-greedy pass makes (the references kept so far, the pairs inside each article)."""
+"""What deduplication works on: the run's paragraphs as columns of items, what an item matched,
+and the lookups its greedy pass makes (the references kept so far, the pairs inside each
+article)."""
 
 from __future__ import annotations
 
+import bisect
+from array import array
 from collections import defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from pipeline.paragraph_table import StubParagraph
 from pipeline.records import Paragraph
@@ -56,6 +61,121 @@ class Item:
         return self.long_enough and self.paragraph.role != "title"
 
 
+class ItemTable:
+    """The items of a run as columns, by position (corpus order, each article's together): a
+    run over copies of a corpus holds hundreds of thousands, and an object for each would hold
+    several times their bytes. Keys are numbers, equal for equal comparison keys and 0 for the
+    empty key. ``table[p]`` makes the :class:`Item` of position ``p``; the greedy pass reads
+    the columns."""
+
+    def __init__(
+        self,
+        sources: list[str],  # by article number
+        paragraphs: list[Paragraph],
+        article: array[int],
+        key: array[int],
+        key_length: array[int],
+        long_enough: bytearray,
+        key_texts: dict[int, str] | None = None,  # the keys of paragraphs not spilled, by number
+    ) -> None:
+        self.sources, self.paragraph, self.article = sources, paragraphs, article
+        self.key, self.key_length, self.long_enough = key, key_length, long_enough
+        self._key_texts = key_texts or {}
+        self.index = array("q", (p.index for p in paragraphs))
+        self._article_numbers = {source: number for number, source in enumerate(sources)}
+        self.across = bytearray(
+            long and p.role != "title" for long, p in zip(long_enough, paragraphs, strict=True)
+        )
+        self._ranges: dict[int, tuple[int, int]] = {}  # each article's positions
+        for position, number in enumerate(article):
+            first, end = self._ranges.get(number, (position, position))
+            if end != position:
+                raise ValueError("an article's items must be together")
+            self._ranges[number] = (first, position + 1)
+
+    @classmethod
+    def of(cls, items: Sequence[Item]) -> ItemTable:
+        """The table of items made one by one (positions ``0 ..``, each article's together)."""
+        numbers: dict[str | int, int] = {}
+        texts: dict[int, str] = {}
+        sources: dict[int, str] = {}
+        keys = array("q")
+        for position, item in enumerate(items):
+            if item.position != position:
+                raise ValueError("items must be given in position order")
+            sources[item.article] = item.source
+            number = numbers.setdefault(item.key, len(numbers) + 1) if item.key else 0
+            if isinstance(item.key, str):
+                texts[number] = item.key
+            keys.append(number)
+        return cls(
+            [sources.get(n, "") for n in range(max(sources, default=-1) + 1)],
+            [item.paragraph for item in items],
+            array("q", (item.article for item in items)),
+            keys,
+            array("q", (item.key_length for item in items)),
+            bytearray(item.long_enough for item in items),
+            texts,
+        )
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def __getitem__(self, position: int) -> Item:
+        return Item(
+            position,
+            self.article[position],
+            self.source(position),
+            self.paragraph[position],
+            self.key[position],
+            bool(self.long_enough[position]),
+            self.key_length[position],
+        )
+
+    def __iter__(self) -> Iterator[Item]:
+        return (self[position] for position in range(len(self)))
+
+    def source(self, position: int) -> str:
+        """The source of the paragraph at ``position``."""
+        return self.sources[self.article[position]]
+
+    def place(self, position: int) -> Place:
+        """The source and index of the paragraph at ``position``."""
+        return (self.source(position), self.paragraph[position].index)
+
+    def position_of(self, source: str, index: int) -> int | None:
+        """The position of paragraph ``index`` of ``source``, None when it is not an item
+        (within an article, positions go by index, as :func:`~pipeline.dedup.collect_items`
+        orders them)."""
+        article = self._article_numbers.get(source)
+        if article is None or article not in self._ranges:
+            return None
+        first, end = self._ranges[article]
+        position = bisect.bisect_left(self.index, index, first, end)
+        return position if position < end and self.index[position] == index else None
+
+    def release_paragraphs(self) -> list[Paragraph | None]:
+        """The paragraphs, by position, which the table lets go of (it reads none after this):
+        the caller can let each go in turn."""
+        released: list[Paragraph | None] = list(self.paragraph)
+        self.paragraph = []
+        return released
+
+    def key_text(self, position: int) -> str:
+        """The comparison key of the paragraph at ``position`` (a spilled one's, from the
+        spill)."""
+        text = self._key_texts.get(self.key[position])
+        if text is not None:
+            return text
+        paragraph = self.paragraph[position]
+        assert isinstance(paragraph, StubParagraph)
+        return paragraph.key_text
+
+    def article_range(self, position: int) -> range:
+        """The positions of the article of ``position``."""
+        return range(*self._ranges[self.article[position]])
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """Why an item is dropped: what it matched and how closely."""
@@ -65,45 +185,95 @@ class Match:
     similarity: float
 
 
+class Drops(MutableMapping[int, Match]):
+    """The items dropped, by position, each with its :class:`Match`: kept as columns (the
+    position matched, the reason, the similarity) for every position, not as a dict of
+    objects, since a run over copies of a corpus drops hundreds of thousands. Positions come
+    out in order."""
+
+    _REASONS = ("exact_duplicate", "near_duplicate")
+
+    def __init__(self, count: int) -> None:
+        self._kept = array("q", [-1]) * count  # -1: not dropped
+        self._reason = bytearray(count)
+        self._similarity = array("d", bytes(8 * count))
+        self._count = 0
+
+    def __getitem__(self, position: int) -> Match:
+        kept = self._kept[position]
+        if kept < 0:
+            raise KeyError(position)
+        return Match(self._REASONS[self._reason[position]], kept, self._similarity[position])
+
+    def __setitem__(self, position: int, match: Match) -> None:
+        if self._kept[position] < 0:
+            self._count += 1
+        self._kept[position] = match.kept
+        self._reason[position] = self._REASONS.index(match.reason)
+        self._similarity[position] = match.similarity
+
+    def __delitem__(self, position: int) -> None:
+        if self._kept[position] < 0:
+            raise KeyError(position)
+        self._kept[position] = -1
+        self._count -= 1
+
+    def __contains__(self, position: object) -> bool:
+        return isinstance(position, int) and self._kept[position] >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        kept = np.frombuffer(self._kept, dtype=np.int64) if self._kept else np.zeros(0)
+        return iter(np.flatnonzero(kept >= 0).tolist())
+
+    def __len__(self) -> int:
+        return self._count
+
+
 class References:
     """The paragraphs later ones are compared with (kept ones and boilerplate), indexed so that
     finding the one a paragraph may match is a lookup, not a scan of every copy. Only keys that
     some other paragraph may look up are indexed: those of more than one paragraph, and those
     MinHash paired with another (``wanted``); a key of one paragraph alone is never asked."""
 
-    def __init__(self, count: int, wanted: Container[str | int]) -> None:
-        self._members = bytearray(count)
+    def __init__(self, items: ItemTable, wanted: Container[int]) -> None:
+        self._items = items
+        self._members = bytearray(len(items))
         self._wanted = wanted
-        self._in_article: dict[tuple[str | int, int], int] = {}
-        self._across: dict[str | int, int] = {}
+        # By key and article, as one number: no pair of numbers for each entry.
+        self._in_article: dict[int, int] = {}
+        self._articles = len(items.sources)
+        self._across: dict[int, int] = {}
 
-    def add(self, item: Item) -> None:
-        self._members[item.position] = 1
-        if item.key not in self._wanted:
+    def add(self, position: int) -> None:
+        """Make the paragraph at ``position`` a reference."""
+        self._members[position] = 1
+        key = self._items.key[position]
+        if key not in self._wanted:
             return
-        self._in_article.setdefault((item.key, item.article), item.position)
-        if item.long_enough:
-            self._across.setdefault(item.key, item.position)
+        self._in_article.setdefault(key * self._articles + self._items.article[position], position)
+        if self._items.long_enough[position]:
+            self._across.setdefault(key, position)
 
     def has(self, position: int) -> bool:
         """Whether the paragraph at ``position`` is a reference."""
         return bool(self._members[position])
 
-    def first_for(self, item: Item, key: str | int) -> int | None:
-        """The first reference with ``key`` that ``item`` may be dropped for: in its own
-        article, or in another when the item may be dropped across articles and the reference
-        is long enough (a title may be the reference)."""
-        found = [self._in_article.get((key, item.article))]
-        if item.across:
-            found.append(self._across.get(key))
-        positions = [position for position in found if position is not None]
-        return min(positions) if positions else None
+    def first_for(self, position: int, key: int) -> int | None:
+        """The first reference with ``key`` that the paragraph at ``position`` may be dropped
+        for: in its own article, or in another when it may be dropped across articles and the
+        reference is long enough (a title may be the reference)."""
+        found = self._in_article.get(key * self._articles + self._items.article[position])
+        if self._items.across[position]:
+            other = self._across.get(key)
+            if other is not None and (found is None or other < found):
+                found = other
+        return found
 
 
 class Either:
     """Membership in either of two containers."""
 
-    def __init__(self, first: Container[str | int], second: Container[str | int]) -> None:
+    def __init__(self, first: Container[int], second: Container[int]) -> None:
         self._first, self._second = first, second
 
     def __contains__(self, key: object) -> bool:
@@ -116,24 +286,27 @@ class LocalPairs:
     paragraph of its article that has another key. Found when asked for, never all listed:
     an article of many short lines would make the list grow with the square of its length."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
+    def __init__(self, items: ItemTable) -> None:
         self._items = items
-        self._members: dict[int, list[int]] = defaultdict(list)
         self._paired: dict[int, list[int]] = defaultdict(list)  # the short ones, by article
-        for item in items:
-            if item.key:
-                self._members[item.article].append(item.position)
-                if self.pairs_all(item):
-                    self._paired[item.article].append(item.position)
+        for position in range(len(items)):
+            if items.key[position] and self.pairs_all(items, position):
+                self._paired[items.article[position]].append(position)
 
     @staticmethod
-    def pairs_all(item: Item) -> bool:
-        """Whether ``item`` is paired with every other paragraph of its article."""
-        return item.key_length < SHORT_KEY or not item.across
+    def pairs_all(items: ItemTable, position: int) -> bool:
+        """Whether the paragraph at ``position`` is paired with every other paragraph of its
+        article."""
+        return items.key_length[position] < SHORT_KEY or not items.across[position]
 
-    def of(self, item: Item) -> list[int]:
-        """The positions ``item`` is paired with in its article."""
-        if not item.key:
+    def of(self, position: int) -> list[int]:
+        """The positions the paragraph at ``position`` is paired with in its article."""
+        keys = self._items.key
+        key = keys[position]
+        if not key:
             return []
-        pool = self._members if self.pairs_all(item) else self._paired
-        return [p for p in pool.get(item.article, ()) if self._items[p].key != item.key]
+        if self.pairs_all(self._items, position):
+            pool: Sequence[int] = self._items.article_range(position)
+        else:
+            pool = self._paired.get(self._items.article[position], ())
+        return [p for p in pool if keys[p] and keys[p] != key]

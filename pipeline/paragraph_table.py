@@ -131,20 +131,20 @@ class ParagraphTable:
         """One number of a paragraph's row."""
         return int(self._rows[serial, column])
 
-    def stub_numbers(self, serials: list[int]) -> tuple[list[int], list[int], list[int]]:
-        """For many paragraphs at once: their key digests, key lengths and text lengths."""
+    def key_numbers(
+        self, serials: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For many paragraphs at once: a number for each one's comparison key (equal numbers
+        for equal keys, 0 for the empty key, the others from 1), its key length and its text
+        length."""
         chosen = np.asarray(serials, dtype=np.int64)
-        # Each digest as 16 big-endian bytes, read as one int: no list of halves in between.
-        halves = np.empty((len(chosen), 2), dtype=">u8")
-        halves[:, 0] = self._rows[chosen, KEY_HIGH].view(np.uint64)
-        halves[:, 1] = self._rows[chosen, KEY_LOW].view(np.uint64)
-        data = halves.tobytes()
-        keys = [
-            int.from_bytes(data[start : start + 16], "big") for start in range(0, len(data), 16)
-        ]
-        del data, halves
-        key_chars = self._rows[chosen, KEY_CHARS].tolist()
-        return keys, key_chars, self._rows[chosen, TEXT_CHARS].tolist()
+        digests = np.stack((self._rows[chosen, KEY_HIGH], self._rows[chosen, KEY_LOW]), axis=1)
+        if not len(chosen):
+            return chosen, chosen, chosen
+        _, inverse = np.unique(digests, axis=0, return_inverse=True)
+        numbers = inverse.reshape(-1).astype(np.int64) + 1
+        numbers[(digests == 0).all(axis=1)] = 0
+        return numbers, self._rows[chosen, KEY_CHARS], self._rows[chosen, TEXT_CHARS]
 
     def key(self, serial: int) -> int:
         """A paragraph's key digest."""
@@ -152,12 +152,33 @@ class ParagraphTable:
         return (int(row[KEY_HIGH]) & (2**64 - 1)) << 64 | (int(row[KEY_LOW]) & (2**64 - 1))
 
 
+class StubRows:
+    """Where one record's stubs are in the table: the table (once the chunk is spilled) and the
+    serial number of the record's first paragraph. A stub keeps this and its place in the
+    record, a small number: no number object of its own for each of a run's paragraphs."""
+
+    __slots__ = ("first", "table")
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.table: ParagraphTable | None = None
+
+    def number(self, offset: int, column: int) -> int:
+        """One number of the row of the record's paragraph ``offset``."""
+        assert self.table is not None, "a stub is read only once its chunk is spilled"
+        return self.table.number(self.first + offset, column)
+
+    def line_and_hash(self, offset: int) -> tuple[int, int]:
+        """The input line and hash of the record's paragraph ``offset`` (-1 for none)."""
+        return self.number(offset, LINE), self.number(offset, HASH)
+
+
 class StubParagraph(Paragraph):
     """A paragraph as the corpus stages see it: its place, role, language, evidence and
     decisions in memory, its text and key read from the spill when asked for. Its attributes
     are slots: a run holds one stub per paragraph, and no per-stub dict."""
 
-    __slots__ = ("_empty", "decisions", "evidence", "index", "lang", "role", "serial", "table")
+    __slots__ = ("_empty", "decisions", "evidence", "index", "lang", "offset", "role", "rows")
 
     def __init__(
         self,
@@ -166,7 +187,8 @@ class StubParagraph(Paragraph):
         lang: str,
         evidence: list[str],
         decisions: list[AppliedDecision],
-        serial: int,
+        rows: StubRows,
+        offset: int,
         empty_fixes: list[Fix] | None = None,
     ) -> None:
         self.index = index
@@ -174,13 +196,24 @@ class StubParagraph(Paragraph):
         self.lang = lang
         self.evidence = evidence
         self.decisions = decisions
-        self.serial = serial
-        self.table: ParagraphTable | None = None
+        self.rows = rows
+        self.offset = offset  # the paragraph's place among its record's rows
         self._empty = empty_fixes
 
+    @property
+    def serial(self) -> int:
+        """The paragraph's number in the table."""
+        return self.rows.first + self.offset
+
+    @property
+    def table(self) -> ParagraphTable | None:
+        """The table its text and numbers are read from (None until its chunk is spilled)."""
+        return self.rows.table
+
     def _table(self) -> ParagraphTable:
-        assert self.table is not None, "a stub is read only once its chunk is spilled"
-        return self.table
+        table = self.rows.table
+        assert table is not None, "a stub is read only once its chunk is spilled"
+        return table
 
     @property
     def text(self) -> str:
@@ -203,14 +236,12 @@ class StubParagraph(Paragraph):
     ) -> DroppedParagraph:
         """A light entry (:class:`~pipeline.stub_drop.StubDrop`): its text, repairs and flags
         are filled in from the spill when it is written."""
-        table = self._table()
-        line = table.number(self.serial, LINE)
-        place = (None if line < 0 else line, table.number(self.serial, HASH), self.lang)
+        self._table()
         return StubDrop(
             source,
             self.index,
             reason,
-            place,
+            (self.rows, self.offset, self.lang),
             duplicate_of,
             similarity,
             evidence,

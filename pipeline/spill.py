@@ -30,6 +30,7 @@ from pipeline.paragraph_table import (
     COLUMNS,
     ParagraphTable,
     StubParagraph,
+    StubRows,
     digest,
     shape_key,
 )
@@ -48,6 +49,7 @@ class SpilledChunk:
     bands: npt.NDArray[np.uint64]  # a row of band keys for each paragraph given a BAND_ROW
     light: list[list[Record]]
     seconds: dict[str, float] = field(default_factory=dict)
+    stub_rows: list[StubRows] = field(default_factory=list)  # each light record's, in order
 
 
 def _signed(value: int) -> int:
@@ -71,11 +73,14 @@ def spill_chunk(
     no_evidence: list[str] = []
     no_decisions: list[AppliedDecision] = []
     banded: list[str] = []  # the keys given band keys
+    stub_rows: list[StubRows] = []
     for records in articles:
         light_records = []
         for record in records:
             stubs: list[Paragraph] = []
-            for paragraph in record.paragraphs:
+            record_rows = StubRows(len(rows))
+            stub_rows.append(record_rows)
+            for offset, paragraph in enumerate(record.paragraphs):
                 text = paragraph.text.encode("utf-8", "surrogatepass")
                 key = comparison_key(paragraph.text)
                 key_bytes = key.encode("utf-8", "surrogatepass")
@@ -111,7 +116,8 @@ def spill_chunk(
                     paragraph.lang,
                     paragraph.evidence or no_evidence,
                     paragraph.decisions or no_decisions,
-                    len(rows) - 1,
+                    record_rows,
+                    offset,
                     empty,
                 )
                 stubs.append(stub)
@@ -121,7 +127,7 @@ def spill_chunk(
     pieces_of = [[record_pieces(record) for record in records] for records in articles]
     blob = pickle.dumps(pieces_of, protocol=pickle.HIGHEST_PROTOCOL)
     bands = band_keys(signatures(banded)) if banded else np.zeros((0, BANDS), dtype=np.uint64)
-    return SpilledChunk(blob, b"".join(pieces), table, bands, light, seconds)
+    return SpilledChunk(blob, b"".join(pieces), table, bands, light, seconds, stub_rows)
 
 
 @dataclass
@@ -156,12 +162,9 @@ class Spill:
         sources = [records[0].source for records in chunk.light if records]
         self._pieces.append(SpillPiece(self._end, len(chunk.blob), ids, sources))
         self._end += len(chunk.blob)
-        for records in chunk.light:
-            for record in records:
-                for paragraph in record.paragraphs:
-                    assert isinstance(paragraph, StubParagraph)
-                    paragraph.serial += first
-                    paragraph.table = self.table
+        for record_rows in chunk.stub_rows:
+            record_rows.first += first
+            record_rows.table = self.table
         return chunk.light
 
     def seal(self) -> None:

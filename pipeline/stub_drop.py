@@ -3,32 +3,63 @@
 A run over copies of a corpus drops hundreds of thousands of paragraphs, and a full
 :class:`~pipeline.records.DroppedParagraph` holds about 640 bytes of objects: its
 ``duplicate_of`` dict, three lists, the hash string, the line. A :class:`StubDrop` keeps
-numbers and shared objects instead and makes those values when they are read. It is what the
+shared objects instead (the stub's place in the spill's rows) and makes those values when they
+are read. It is what the
 stages hand each other and what the last pass renders; :attr:`RunResult.dropped` gives full
 entries, read back from the spill.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.records import AppliedDecision, DroppedParagraph, Fix, Flag
 
 
+class RowSource(Protocol):
+    """Where an entry's line and hash are read: the spill's rows of the paragraph's record."""
+
+    def line_and_hash(self, offset: int) -> tuple[int, int]:
+        """The line and hash of paragraph ``offset`` (-1 for none)."""
+        ...
+
+
+class _Given:
+    """A line and a hash given as they are (an entry unpickled, or one they were set on)."""
+
+    __slots__ = ("hash", "line")
+
+    def __init__(self, line: int, hashed: int) -> None:
+        self.line, self.hash = line, hashed
+
+    def line_and_hash(self, offset: int) -> tuple[int, int]:
+        """The line and hash, whatever the offset."""
+        return self.line, self.hash
+
+
 class StubDrop(DroppedParagraph):
     """A dropped spilled paragraph: what a :class:`DroppedParagraph` says, with ``duplicate_of``
-    kept as the kept paragraph's source and index, the hash and line as numbers, and empty lists
-    not kept. Reading ``duplicate_of``, ``evidence``, ``fixes`` or ``flags`` gives a new object
-    each time unless one was assigned: assign to change them, never change them in place."""
+    kept as the kept paragraph's source and index, the hash and line read from the spill's rows
+    of its record (the stub's, shared), and empty lists not kept. Reading ``duplicate_of``,
+    ``evidence``, ``fixes`` or ``flags`` gives a new object each time unless one was assigned:
+    assign to change them, never change them in place."""
 
-    __slots__ = ("_duplicate", "_evidence", "_fixes", "_hash", "_kept_index", "_kept_source")
+    __slots__ = (
+        "_duplicate",
+        "_evidence",
+        "_fixes",
+        "_kept_index",
+        "_kept_source",
+        "_offset",
+        "_rows",
+    )
 
     def __init__(
         self,
         source: str,
         index: int,
         reason: str,
-        place: tuple[int | None, int, str],  # line, hash (-1: none) and language
+        place: tuple[RowSource, int, str],  # where its line and hash are, and its language
         duplicate_of: dict[str, Any] | None,
         similarity: float | None,
         evidence: list[str],
@@ -36,7 +67,7 @@ class StubDrop(DroppedParagraph):
         decisions: list[AppliedDecision],
     ) -> None:
         self.source, self.index, self.text, self.reason = source, index, "", reason
-        self.line, self._hash, self.lang = place
+        self._rows, self._offset, self.lang = place
         self.similarity, self.decisions = similarity, decisions
         self._duplicate: dict[str, Any] | None = None
         self._kept_source: str | None = None
@@ -92,17 +123,31 @@ class StubDrop(DroppedParagraph):
         raise AttributeError("a light entry's flags are read from the spill, never set")
 
     @property
+    def line(self) -> int | None:
+        """The input line."""
+        value = self._rows.line_and_hash(self._offset)[0]
+        return None if value < 0 else value
+
+    @line.setter
+    def line(self, value: int | None) -> None:
+        hashed = self._rows.line_and_hash(self._offset)[1]
+        self._rows, self._offset = _Given(-1 if value is None else value, hashed), 0
+
+    @property
     def hash(self) -> str:
         """The hash of the original text."""
-        return "" if self._hash < 0 else f"{self._hash:08x}"
+        value = self._rows.line_and_hash(self._offset)[1]
+        return "" if value < 0 else f"{value:08x}"
 
     @hash.setter
     def hash(self, value: str) -> None:
-        self._hash = int(value, 16) if value else -1
+        line = self._rows.line_and_hash(self._offset)[0]
+        self._rows, self._offset = _Given(line, int(value, 16) if value else -1), 0
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The dataclass' own pickling sets every field, flags too: made again from the slots.
-        place = (self.line, self._hash, self.lang)
+        # The dataclass' own pickling sets every field, flags too: made again from the slots,
+        # with the line and hash as they are (the spill's rows stay in this process).
+        place = (_Given(*self._rows.line_and_hash(self._offset)), 0, self.lang)
         evidence, fixes = self._evidence or [], self._fixes or []
         return StubDrop, (
             self.source,

@@ -73,6 +73,27 @@ def test_what_is_assigned_to_a_light_entry_stays(tmp_path: Path) -> None:
         spill.close()
 
 
+def test_a_light_entry_reads_its_line_and_hash_and_keeps_those_set_on_it(
+    tmp_path: Path,
+) -> None:
+    spill, record, stubs = _spilled(tmp_path)
+    try:
+        entries = [dropped_from("a.txt", p, "near_duplicate", None, 95.0, []) for p in stubs]
+        assert [(e.line, e.hash) for e in entries] == [(p.line, p.hash) for p in record.paragraphs]
+        entries[0].line = 40
+        entries[1].hash = "00000fff"
+        entries[2].line = None
+        assert (entries[0].line, entries[0].hash) == (40, record.paragraphs[0].hash)
+        assert (entries[1].line, entries[1].hash) == (record.paragraphs[1].line, "00000fff")
+        assert (entries[2].line, entries[2].hash) == (None, record.paragraphs[2].hash)
+        # The spill's rows stay in this process: an entry pickles with its line and hash.
+        for entry in entries:
+            again = pickle.loads(pickle.dumps(entry))
+            assert (again.line, again.hash) == (entry.line, entry.hash)
+    finally:
+        spill.close()
+
+
 def test_a_paragraph_repair_left_empty_keeps_its_repairs_in_the_light_entry(
     tmp_path: Path,
 ) -> None:
