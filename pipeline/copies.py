@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Collection, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -125,9 +125,9 @@ class _Sequences:
     (``numbers`` not -1) are indexed, and only by a shared key beside them: no other can have a
     twin or be one, nor be the key beside both.
 
-    The index is columns of machine numbers, built with numpy: the entries (positions) sorted
-    by (key, key beside, side), and for each position and side the range of the entries that
-    share its own: a run over copies of a corpus indexes hundreds of thousands of paragraphs,
+    The index is columns of machine numbers, built with numpy: for each side, the entries
+    (positions) sorted by (key, key beside), and for each position the range of the entries
+    that share its own: a run over copies of a corpus indexes hundreds of thousands of paragraphs,
     and a dict of them would hold several times the bytes."""
 
     def __init__(
@@ -136,8 +136,9 @@ class _Sequences:
         self._article, self._key = items.article, items.key
         articles = _int64(items.article)
         count = len(articles)
+        positions: npt.NDArray[np.signedinteger[Any]]
         if left_out is None:
-            positions = np.arange(count, dtype=np.int64)
+            positions = np.arange(count, dtype=np.int32)
         else:
             positions = np.flatnonzero(np.frombuffer(left_out, dtype=np.uint8) == 0)
         self._positions = positions
@@ -150,31 +151,30 @@ class _Sequences:
             for name, first, size in zip(names, firsts, sizes, strict=True)
         }
         same = article_of[1:] == article_of[:-1]
-        before = np.full(len(positions), -1, dtype=np.int64)
-        before[1:] = np.where(same, number_of[:-1], -1)
-        after = np.full(len(positions), -1, dtype=np.int64)
-        after[:-1] = np.where(same, number_of[1:], -1)
         shared_count = int(numbers.max()) + 1 if count else 0
-        codes, owners, sides = [], [], []
-        for side, beside in enumerate((before, after)):
+        # For each side, its own index: the entries sorted by (key, key beside), and for each
+        # position the range of those that share its own (one side at a time: half the peak).
+        self._entries: list[array[int]] = []
+        self._low: list[array[int]] = []
+        self._high: list[array[int]] = []
+        for side in (-1, 1):
+            beside = np.full(len(positions), -1, dtype=np.int64)
+            if side < 0:
+                beside[1:] = np.where(same, number_of[:-1], -1)
+            else:
+                beside[:-1] = np.where(same, number_of[1:], -1)
             indexed = (number_of >= 0) & (beside >= 0)
-            codes.append((number_of[indexed] * shared_count + beside[indexed]) * 2 + side)
-            owners.append(positions[indexed])
-            sides.append(np.full(int(indexed.sum()), side, dtype=np.int8))
-        code, owner, side_of = np.concatenate(codes), np.concatenate(owners), np.concatenate(sides)
-        del codes, owners, sides, before, after, same
-        # Stable: within one code (one side), positions stay in corpus order.
-        order = np.argsort(code, kind="stable")
-        sorted_codes = code[order]
-        self._entries = array("q", owner[order].tobytes())
-        low = np.searchsorted(sorted_codes, code, side="left")
-        high = np.searchsorted(sorted_codes, code, side="right")
-        del order, sorted_codes
-        self._low, self._high = [], []
-        for side in (0, 1):
-            mine = side_of == side
+            code = number_of[indexed] * shared_count + beside[indexed]
+            owner = positions[indexed]
+            del beside, indexed
+            order = np.argsort(code, kind="stable")  # stable: positions stay in corpus order
+            sorted_codes = code[order]
+            self._entries.append(array("i", owner[order].astype(np.int32).tobytes()))
+            del order
             low_of, high_of = np.zeros(count, dtype=np.int32), np.zeros(count, dtype=np.int32)
-            low_of[owner[mine]], high_of[owner[mine]] = low[mine], high[mine]
+            low_of[owner] = np.searchsorted(sorted_codes, code, side="left")
+            high_of[owner] = np.searchsorted(sorted_codes, code, side="right")
+            del code, owner, sorted_codes
             self._low.append(array("i", low_of.tobytes()))
             self._high.append(array("i", high_of.tobytes()))
 
@@ -194,8 +194,8 @@ class _Sequences:
         """The first paragraph of an earlier article, not ``gone`` (a byte per position, 1 for
         those gone), with this one's key and the same key beside it on one side (before it
         first)."""
-        article, entries = self._article[position], self._entries
-        for low, high in zip(self._low, self._high, strict=True):
+        article = self._article[position]
+        for entries, low, high in zip(self._entries, self._low, self._high, strict=True):
             for entry in range(low[position], high[position]):
                 twin = entries[entry]
                 if self._article[twin] >= article:

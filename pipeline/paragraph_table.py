@@ -37,6 +37,12 @@ _DIGITS = re.compile("[0-9]+")
     BAND_ROW,  # the paragraph's row of band keys, -1 when it has none
 ) = range(10)
 COLUMNS = 10
+# Digests and hashes need 64 bits; lengths, lines and band rows are kept at 32 once spilled.
+_WIDE = frozenset({HASH, KEY_HIGH, KEY_LOW, SHAPE})
+
+
+def _column_type(column: int) -> type[np.signedinteger[Any]]:
+    return np.int64 if column in _WIDE else np.int32
 
 
 def digest(text: str) -> int:
@@ -62,9 +68,10 @@ class ParagraphTable:
         self._band_paths = [path.with_name(f"{path.stem}-band-{n}.bin") for n in range(BANDS)]
         self._bands: list[Any] = [band.open("wb") for band in self._band_paths]
         self.band_count = 0
-        self._blocks: list[npt.NDArray[np.int64]] = []
-        self._rows: npt.NDArray[np.int64] = np.zeros((0, COLUMNS), dtype=np.int64)
-        self._starts: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+        # The rows as columns, each at its width (a block per chunk until sealed).
+        self._blocks: list[list[npt.NDArray[np.signedinteger[Any]]]] = [[] for _ in range(COLUMNS)]
+        self._columns = [np.zeros(0, dtype=_column_type(n)) for n in range(COLUMNS)]
+        self._text_starts: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._reader: int | None = None  # the file, open for reading once sealed
         self.count = 0
 
@@ -81,7 +88,8 @@ class ParagraphTable:
         for band, stream in enumerate(self._bands):
             stream.write(np.ascontiguousarray(bands[:, band], dtype=np.uint64).tobytes())
         self.band_count += len(bands)
-        self._blocks.append(rows)
+        for column, blocks in enumerate(self._blocks):
+            blocks.append(rows[:, column].astype(_column_type(column)))
         self.count += len(rows)
         return first
 
@@ -90,11 +98,14 @@ class ParagraphTable:
         self._stream.close()
         for stream in self._bands:
             stream.close()
-        if self._blocks:
-            self._rows = np.concatenate(self._blocks)
-        self._blocks = []
-        sizes = self._rows[:, [TEXT_BYTES, KEY_BYTES]].reshape(-1)
-        self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        for column, blocks in enumerate(self._blocks):
+            if blocks:
+                self._columns[column] = np.concatenate(blocks)
+            blocks.clear()
+        # Each paragraph's text, then its key: where each text starts (a key starts where its
+        # text ends, and ends where the next text starts).
+        sizes = self._columns[TEXT_BYTES].astype(np.int64) + self._columns[KEY_BYTES]
+        self._text_starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         # Read a piece at a time (not mapped: mapped pages would count as the run's memory).
         self._reader = os.open(self._path, os.O_RDONLY)
 
@@ -114,8 +125,11 @@ class ParagraphTable:
         return picked
 
     def _piece(self, serial: int, which: int) -> str:
-        start = int(self._starts[2 * serial + which])
-        end = int(self._starts[2 * serial + which + 1])
+        start = int(self._text_starts[serial])
+        text_end = start + int(self._columns[TEXT_BYTES][serial])
+        start, end = (
+            (start, text_end) if which == 0 else (text_end, int(self._text_starts[serial + 1]))
+        )
         assert self._reader is not None, "texts are read once the spill is sealed"
         return os.pread(self._reader, end - start, start).decode("utf-8", "surrogatepass")
 
@@ -129,7 +143,7 @@ class ParagraphTable:
 
     def number(self, serial: int, column: int) -> int:
         """One number of a paragraph's row."""
-        return int(self._rows[serial, column])
+        return int(self._columns[column][serial])
 
     def key_numbers(
         self, serials: npt.ArrayLike
@@ -138,18 +152,20 @@ class ParagraphTable:
         for equal keys, 0 for the empty key, the others from 1), its key length and its text
         length."""
         chosen = np.asarray(serials, dtype=np.int64)
-        digests = np.stack((self._rows[chosen, KEY_HIGH], self._rows[chosen, KEY_LOW]), axis=1)
+        columns = self._columns
+        digests = np.stack((columns[KEY_HIGH][chosen], columns[KEY_LOW][chosen]), axis=1)
         if not len(chosen):
             return chosen, chosen, chosen
         _, inverse = np.unique(digests, axis=0, return_inverse=True)
         numbers = inverse.reshape(-1).astype(np.int64) + 1
         numbers[(digests == 0).all(axis=1)] = 0
-        return numbers, self._rows[chosen, KEY_CHARS], self._rows[chosen, TEXT_CHARS]
+        key_chars = columns[KEY_CHARS][chosen].astype(np.int64)
+        return numbers, key_chars, columns[TEXT_CHARS][chosen].astype(np.int64)
 
     def key(self, serial: int) -> int:
         """A paragraph's key digest."""
-        row = self._rows[serial]
-        return (int(row[KEY_HIGH]) & (2**64 - 1)) << 64 | (int(row[KEY_LOW]) & (2**64 - 1))
+        high, low = int(self._columns[KEY_HIGH][serial]), int(self._columns[KEY_LOW][serial])
+        return (high & (2**64 - 1)) << 64 | (low & (2**64 - 1))
 
 
 class StubRows:
