@@ -29,7 +29,7 @@ class Item:
     article: int
     source: str
     paragraph: Paragraph
-    key: str | int  # the comparison key, or for a spilled paragraph its digest
+    key: str | int  # the comparison key, or a number standing for it (an ItemTable's)
     long_enough: bool
     key_length: int = -1  # the key's length in characters (found when not given)
 
