@@ -72,8 +72,8 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> ItemTable:
     indices = np.frombuffer(index_of, dtype=np.int64) if index_of else np.zeros(0, np.int64)
     by_place = np.lexsort((indices, articles))
     paragraphs = [paragraphs[n] for n in by_place]  # no list of the numbers
-    articles = articles[by_place]
-    del article_of, index_of, indices, by_place
+    articles, indices = articles[by_place], indices[by_place]
+    del article_of, index_of, by_place
     keys, key_lengths, text_lengths, key_texts = _key_columns(paragraphs)
     chinese = np.fromiter(
         (p.lang in ("zh", "mixed") for p in paragraphs), dtype=bool, count=len(paragraphs)
@@ -87,6 +87,7 @@ def collect_items(records: Sequence[Record], config: DedupConfig) -> ItemTable:
         array("q", key_lengths.tobytes()),
         bytearray((text_lengths >= least).tobytes()),
         key_texts,
+        array("q", indices.tobytes()),
     )
 
 

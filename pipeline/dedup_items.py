@@ -77,11 +77,12 @@ class ItemTable:
         key_length: array[int],
         long_enough: bytearray,
         key_texts: dict[int, str] | None = None,  # the keys of paragraphs not spilled, by number
+        index: array[int] | None = None,  # each paragraph's index, when the caller has them
     ) -> None:
         self.sources, self.paragraph, self.article = sources, paragraphs, article
         self.key, self.key_length, self.long_enough = key, key_length, long_enough
         self._key_texts = key_texts or {}
-        self.index = array("q", (p.index for p in paragraphs))
+        self.index = index if index is not None else array("q", (p.index for p in paragraphs))
         self._article_numbers = {source: number for number, source in enumerate(sources)}
         self.across = bytearray(
             long and p.role != "title" for long, p in zip(long_enough, paragraphs, strict=True)
