@@ -252,7 +252,7 @@ class StubParagraph(Paragraph):
     ) -> DroppedParagraph:
         """A light entry (:class:`~pipeline.stub_drop.StubDrop`): its text, repairs and flags
         are filled in from the spill when it is written."""
-        self._table()
+        assert self.rows.table is not None, "a stub is dropped only once its chunk is spilled"
         return StubDrop(
             source,
             self.index,
