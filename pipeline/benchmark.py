@@ -27,15 +27,18 @@ SMALL_DOCS = 500  # documents in the small corpus (the first of docs.jsonl)
 # The shared corpus builder, beside the repository (a source checkout).
 DEFAULT_BUILDER = Path(__file__).resolve().parents[2] / "shared/bench/build_corpus.py"
 _JIEBA_ALONE = """
-import sys, time
+import json, sys, time
 start = time.perf_counter()
 import jieba
 jieba.setLogLevel(60)
 jieba.initialize()
-texts = open(sys.argv[1], encoding="utf-8").read().split("\\x1e")
+with open(sys.argv[1], encoding="utf-8") as source:
+    texts = json.load(source)
 hmm = sys.argv[2] == "1"
-count = sum(len(list(jieba.cut(text, HMM=hmm))) for text in texts if text)
-print(time.perf_counter() - start, count)
+tokens = [list(jieba.cut(text, HMM=hmm)) for text in texts]
+print(time.perf_counter() - start, sum(map(len, tokens)))
+with open(sys.argv[3], "w", encoding="utf-8") as out:  # after the clock: for the comparison
+    json.dump([[t for t in words if t] for words in tokens], out)
 """
 
 
@@ -89,14 +92,14 @@ def prepare_raw(corpus: Path, size: str, folder: Path) -> tuple[Path, list[dict[
     return raw, labels
 
 
-def child_run(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
+def child_run(raw: Path, out: Path, jobs: int, segmenter: str = "jieba") -> dict[str, Any]:
     """One pipeline run (in this process): its time, its stages and its peak memory."""
     from pipeline.config import Config
     from pipeline.output import save_run
     from pipeline.outset import OutputSet
     from pipeline.runner import run_pipeline
 
-    config = Config().with_jobs(jobs)
+    config = Config().with_jobs(jobs).with_segmenter(segmenter)
     start = time.perf_counter()
     # The spill in the new output set's folder, as `run`; the bench's folder of links to its
     # corpora is followed.
@@ -129,9 +132,10 @@ def own_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_in_child(raw: Path, out: Path, jobs: int) -> dict[str, Any]:
+def _run_in_child(raw: Path, out: Path, jobs: int, segmenter: str) -> dict[str, Any]:
+    child = ["--child", str(raw), str(out), str(jobs), segmenter]
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.benchmark", "--child", str(raw), str(out), str(jobs)],
+        [sys.executable, "-m", "pipeline.benchmark", *child],
         check=True,
         capture_output=True,
         text=True,
@@ -157,23 +161,31 @@ def reference_a(raw: Path) -> float:
     return time.perf_counter() - start
 
 
-def reference_b(out: Path, folder: Path, hmm: bool) -> float:
-    """Seconds for jieba alone, in a fresh process, on the paragraphs the run segmented."""
-    texts = []
+def reference_b(out: Path, folder: Path, hmm: bool) -> tuple[float, int, int]:
+    """Seconds for jieba alone, in a fresh process, on the paragraphs the run segmented; how
+    many of the run's kept paragraphs have tokens, and how many of them have tokens other
+    than jieba's (the run's segmenter may be another: this is its proof on the corpus)."""
+    texts: list[str] = []
+    kept_tokens: list[list[str]] = []
     for name in ("zh.jsonl", "en.jsonl", "other.jsonl"):
         for line in (out / name).read_text("utf-8").splitlines():
-            texts += [p["text"] for p in json.loads(line)["paragraphs"] if p["tokens"] is not None]
+            for paragraph in json.loads(line)["paragraphs"]:
+                if paragraph["tokens"] is not None:
+                    texts.append(paragraph["text"])
+                    kept_tokens.append(paragraph["tokens"])
     with (out / "dropped.jsonl").open(encoding="utf-8") as stream:
         texts += [d["text"] for d in map(json.loads, stream) if d["lang"] in ("zh", "mixed")]
-    source = folder / "chinese.txt"
-    source.write_text("\x1e".join(texts), "utf-8")
+    source, tokens = folder / "chinese.json", folder / "chinese-tokens.json"
+    source.write_text(json.dumps(texts), "utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", _JIEBA_ALONE, str(source), "1" if hmm else "0"],
+        [sys.executable, "-c", _JIEBA_ALONE, str(source), "1" if hmm else "0", str(tokens)],
         check=True,
         capture_output=True,
         text=True,
     )
-    return float(done.stdout.split()[0])
+    jieba_tokens = json.loads(tokens.read_text("utf-8"))
+    differing = sum(a != b for a, b in zip(kept_tokens, jieba_tokens, strict=False))
+    return float(done.stdout.split()[0]), len(kept_tokens), differing
 
 
 def help_seconds() -> float:
@@ -188,9 +200,12 @@ def help_seconds() -> float:
     return min(times)
 
 
-def run_bench(corpus: Path, size: str, jobs: int, repeat: int = 1) -> dict[str, Any]:
+def run_bench(
+    corpus: Path, size: str, jobs: int, repeat: int = 1, segmenter: str = "jieba"
+) -> dict[str, Any]:
     """Every figure of the benchmark, as one dict. ``size`` "4x" runs the corpus with seeds
-    1-3 added, and the corpus alone (one job) for the ratio of their peaks."""
+    1-3 added, and the corpus alone (one job) for the ratio of their peaks. The runs segment
+    with ``segmenter``; reference (b) is always jieba."""
     from pipeline.config import Config
 
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as name:
@@ -198,7 +213,7 @@ def run_bench(corpus: Path, size: str, jobs: int, repeat: int = 1) -> dict[str, 
         scale: dict[str, Any] = {}
         if size == "4x":
             raw, labels = prepare_raw(corpus, "full", folder)
-            full = _run_in_child(raw, folder / "out-full", 1)
+            full = _run_in_child(raw, folder / "out-full", 1, segmenter)
             scale["peak_rss_mb_full"] = round(_peak(full))
             scale["seconds_1_job_full"] = round(full["seconds"], 2)
             raw, labels = prepare_4x(corpus, folder, DEFAULT_BUILDER), None
@@ -209,11 +224,13 @@ def run_bench(corpus: Path, size: str, jobs: int, repeat: int = 1) -> dict[str, 
         # One job, jieba alone and N jobs, in turn, ``repeat`` times: each ratio is taken
         # within a round, so that the machine's drift between minutes moves none of them.
         rounds = []
+        token_checks = []  # (paragraphs compared, with other tokens than jieba's), by round
         for _ in range(repeat):
-            one = _run_in_child(raw, folder / "out-1", 1)
-            ref_b = reference_b(folder / "out-1", folder, hmm)
-            many = _run_in_child(raw, folder / f"out-{jobs}", jobs) if jobs > 1 else None
+            one = _run_in_child(raw, folder / "out-1", 1, segmenter)
+            ref_b, compared, differing = reference_b(folder / "out-1", folder, hmm)
+            many = _run_in_child(raw, folder / f"out-{jobs}", jobs, segmenter) if jobs > 1 else None
             rounds.append((one, ref_b, many))
+            token_checks.append((compared, differing))
         middle = sorted(rounds, key=lambda r: r[0]["seconds"])[len(rounds) // 2]
         one = middle[0]
         seconds_1 = statistics.median(r[0]["seconds"] for r in rounds)
@@ -239,6 +256,9 @@ def run_bench(corpus: Path, size: str, jobs: int, repeat: int = 1) -> dict[str, 
             "ratio_b": round(statistics.median(r[0]["seconds"] / r[1] for r in rounds), 2),
             "jobs": jobs,
             "jobs_speedup": 1.0,
+            "segmenter": segmenter,
+            "tokens_compared_with_jieba": token_checks[0][0],
+            "tokens_differing_from_jieba": max(differing for _, differing in token_checks),
         }
         if jobs > 1:
             one_dir, many_dir = folder / "out-1", folder / f"out-{jobs}"
@@ -301,8 +321,8 @@ def _dedup_accuracy(out: Path, raw: Path, labels: list[dict[str, Any]]) -> dict[
 def main(argv: list[str] | None = None) -> int:
     """The child mode of the benchmark (one run, JSON on stdout)."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 4 and args[0] == "--child":
-        print(json.dumps(child_run(Path(args[1]), Path(args[2]), int(args[3]))))
+    if len(args) == 5 and args[0] == "--child":
+        print(json.dumps(child_run(Path(args[1]), Path(args[2]), int(args[3]), args[4])))
         return 0
     print("usage: pipeline bench (this module's main is for its child processes)")
     return 2

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli_options import CONFIG, FIX_LEVEL, JOBS, RAW_DIR, run_options
+from pipeline.cli_options import CONFIG, FIX_LEVEL, JOBS, RAW_DIR, SEGMENTER, run_options
 from pipeline.cli_review import EXIT_OK, EXIT_USAGE, report, show, write_report
 from pipeline.cli_run import (
     index_path_of,
@@ -29,8 +29,9 @@ from pipeline.cli_run import (
     warn_damaged,
     warn_output,
     with_engine,
+    with_segmenter,
 )
-from pipeline.config import ConfigError, load_config
+from pipeline.config import Config, ConfigError, load_config
 from pipeline.layout import REPORT_FILE
 from pipeline.textsafe import printable_name
 from pipeline.version import __version__
@@ -96,6 +97,7 @@ def run(
     quiet: bool,
     output_format: str,
     engine: str | None,
+    segmenter: str | None,
     ray_address: str | None,
     force_jobs: bool,
     wait: bool | None,
@@ -121,6 +123,7 @@ def run(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = with_engine(config, engine, ray_address, force_jobs)
+    config = with_segmenter(config, segmenter)
     config = config.with_run_options(follow_links, wait)
     need_format(output_format)
     from pipeline.output import save_run
@@ -164,6 +167,7 @@ def check(
     quiet: bool,
     output_format: str,
     engine: str | None,
+    segmenter: str | None,
     ray_address: str | None,
     force_jobs: bool,
     wait: bool | None,
@@ -177,6 +181,7 @@ def check(
         raw_dir, out_dir, config_path, jobs, fix_level, keep, keep_furniture, review_path
     )
     config = with_engine(config, engine, ray_address, force_jobs)
+    config = with_segmenter(config, segmenter)
     config = config.with_run_options(follow_links, wait)
     need_format(output_format)
     from pipeline.output import compare_run
@@ -293,13 +298,18 @@ main.add_command(show)
     help="Rounds of one job, jieba alone and N jobs, in turn: times and ratios are the medians "
     "(each ratio taken within a round), peaks the largest.",
 )
+@SEGMENTER
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
-def bench(corpus: Path, size: str, jobs: int | None, repeat: int, as_json: bool) -> None:
+def bench(
+    corpus: Path, size: str, jobs: int | None, repeat: int, segmenter: str | None, as_json: bool
+) -> None:
     """Benchmark the pipeline: MB/s, paragraphs/s, peak memory, seconds per stage, dedup
     accuracy (against the corpus labels), and, measured in the same run, the whole pipeline's
     time over (a) reading, NFKC-normalising and hashing every paragraph and (b) jieba alone on
     the Chinese paragraphs (dictionary load included). With --jobs N above 1 it also runs N
-    jobs and gives the speed-up. Each run is a fresh process. Prints figures; asserts nothing."""
+    jobs and gives the speed-up. Each run is a fresh process. Reference (b) is always jieba,
+    and the run's tokens are compared with its tokens (the proof of --segmenter rjieba on the
+    corpus: tokens_differing_from_jieba). Prints figures; asserts nothing."""
     from pipeline.benchmark import DEFAULT_BUILDER, build_corpus, run_bench
 
     if not corpus.is_dir() or (
@@ -312,7 +322,8 @@ def bench(corpus: Path, size: str, jobs: int | None, repeat: int, as_json: bool)
             sys.exit(EXIT_USAGE)
         click.echo(f"building the benchmark corpus in {corpus} ...", err=True)
         build_corpus(corpus, DEFAULT_BUILDER)
-    figures = run_bench(corpus, size, jobs or 1, repeat)
+    with_segmenter(Config(), segmenter)  # a usage error when it cannot run
+    figures = run_bench(corpus, size, jobs or 1, repeat, segmenter or "jieba")
     for name, value in figures.items():
         click.echo(f"{name:<32} {value}")
     if as_json:

@@ -103,6 +103,15 @@ _engine = click.option(
     help="Run the per-article stage in local worker processes (the default) or on Ray "
     "(pip install 'career-article-pipeline[ray]'); the output is the same.",
 )
+SEGMENTER = click.option(
+    "--segmenter",
+    type=click.Choice(["jieba", "rjieba"]),
+    default=None,
+    help="Segment Chinese with jieba (the default) or rjieba for the blocks of Chinese "
+    "characters alone (about 8x faster there, the same tokens; pip install "
+    "'career-article-pipeline[fast]'; not with user words). Overrides the config's "
+    "segmentation.segmenter.",
+)
 _address = click.option(
     "--address",
     "ray_address",
@@ -155,6 +164,7 @@ def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
         _force_jobs,
         _address,
         _engine,
+        SEGMENTER,
         _format,
         QUIET,
         _rebuild,

@@ -222,6 +222,19 @@ def with_engine(
     return config
 
 
+def with_segmenter(config: Config, segmenter: str | None) -> Config:
+    """The config with --segmenter when given, or a usage error when it cannot run so."""
+    from pipeline.config_checks import validate_segmenter
+
+    config = config.with_segmenter(segmenter)
+    try:
+        validate_segmenter(config, "--segmenter")
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    return config
+
+
 def stderr_is_terminal() -> bool:
     """Whether a progress bar can be drawn."""
     return sys.stderr.isatty()

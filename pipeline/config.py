@@ -65,6 +65,9 @@ class SegmentationConfig:
     user_words: tuple[str, ...] = ()
     user_dict: str = ""
     hmm: bool = True
+    # "jieba", or "rjieba" (faster, the same tokens: see pipeline.segmentation); never changes
+    # the output, so it is not in the manifest
+    segmenter: str = "jieba"
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class Config:
         data = dataclasses.asdict(self)
         for name in ("jobs", "engine", "ray_address", "wait"):  # never change the output
             data.pop(name)
+        data["segmentation"].pop("segmenter")
         user_dict = self.segmentation.user_dict
         if user_dict:  # the file's name and content, not where it lies on this machine
             content = Path(user_dict).read_bytes()
@@ -175,6 +179,12 @@ class Config:
         """Return a copy with the engine (and a Ray address) overridden when given."""
         config = self if engine is None else replace(self, engine=engine)
         return config if address is None else replace(config, ray_address=address)
+
+    def with_segmenter(self, segmenter: str | None) -> Config:
+        """Return a copy with ``segmentation.segmenter`` overridden when given."""
+        if segmenter is None:
+            return self
+        return replace(self, segmentation=replace(self.segmentation, segmenter=segmenter))
 
     def with_fix_level(self, fix_level: str | None) -> Config:
         """Return a copy with the repair ``fix_level`` overridden when given."""

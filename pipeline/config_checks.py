@@ -4,6 +4,7 @@ config and checks it with :func:`validate`.)"""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 SPLIT_MODES = ("auto", "blank", "line")
 KEEP_POLICIES = ("first", "longest")
 ENGINES = ("local", "ray")
+SEGMENTERS = ("jieba", "rjieba")
 MAX_JOBS = 1024  # worker processes, with --force-jobs; without, the CPU count
 
 
@@ -61,6 +63,7 @@ def validate(config: Config, where: str) -> Config:
         except UnicodeDecodeError:
             message = f"user_dict {user_dict} is not UTF-8 text"
             raise ConfigError(f"{where}.segmentation: {message}") from None
+    validate_segmenter(config, f"{where}.segmentation")
     if not 1 <= config.jobs <= MAX_JOBS:
         raise ConfigError(f"{where}: 'jobs' must be from 1 to {MAX_JOBS}")
     if config.engine not in ENGINES:
@@ -74,6 +77,22 @@ def validate(config: Config, where: str) -> Config:
         if not ext.startswith("."):
             raise ConfigError(f"{where}.input: extension '{ext}' must start with '.'")
     return config
+
+
+def validate_segmenter(config: Config, where: str) -> None:
+    """Raise :class:`ConfigError` unless the config's segmenter can run as it is set."""
+    segmentation = config.segmentation
+    if segmentation.segmenter not in SEGMENTERS:
+        raise ConfigError(f"{where}: 'segmenter' must be one of {', '.join(SEGMENTERS)}")
+    if segmentation.segmenter != "rjieba":
+        return
+    if segmentation.user_dict or segmentation.user_words:
+        # rjieba's own dictionary would weigh the words differently from jieba's
+        message = "segmenter 'rjieba' takes no user_dict or user_words; use 'jieba' with them"
+        raise ConfigError(f"{where}: {message}")
+    if importlib.util.find_spec("rjieba") is None:
+        message = "segmenter 'rjieba' needs rjieba: pip install 'career-article-pipeline[fast]'"
+        raise ConfigError(f"{where}: {message}")
 
 
 def _validate_repair(repair: RepairConfig, where: str) -> None:

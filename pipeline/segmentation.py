@@ -5,6 +5,9 @@ use: once per process. jieba's start-up log lines are silenced and its dictionar
 user's cache folder (``$XDG_CACHE_HOME/career-pipeline``, else ``~/.cache/career-pipeline``), not to
 the working directory; when that folder cannot be written, jieba's own temp folder is used.
 Tokens joined give back the paragraph text exactly: white space is kept as tokens.
+
+With ``segmenter = "rjieba"`` (the ``fast`` extra) the tokens come from
+:class:`pipeline.fast_segmentation.FastSegmenter`: jieba's tokens, mostly cut by rjieba.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import SegmentationConfig
+from pipeline.fast_segmentation import FastSegmenter
 
 
 def cache_dir() -> Path:
@@ -35,9 +39,14 @@ class Segmenter:
     def __init__(self, config: SegmentationConfig) -> None:
         self._config = config
         self._tokenizer: Any = None
+        self._fast: FastSegmenter | None = None
 
     def tokens(self, text: str) -> list[str]:
         """Segment ``text``; ``"".join(tokens(text)) == text``."""
+        if self._config.segmenter == "rjieba":
+            if self._fast is None:
+                self._fast = FastSegmenter(self._config.hmm)
+            return self._fast.tokens(text)
         return [token for token in self._jieba().cut(text, HMM=self._config.hmm) if token]
 
     def _jieba(self) -> Any:
