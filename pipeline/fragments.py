@@ -68,16 +68,19 @@ def _inner(data: dict[str, Any]) -> str:
 
 def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
     """The pieces of a paragraph's JSON that no corpus stage changes."""
-    data = paragraph_data(paragraph)
-    fixes = paragraph.fixes
-    flags = paragraph.flags
+    fixes, flags, tokens = paragraph.fixes, paragraph.flags, paragraph.tokens
+    # Built field by field: most paragraphs have no repair and no flag, and their full
+    # ``paragraph_data`` (its dicts and lists) would be made only to be taken apart again.
+    data = paragraph_data(paragraph) if fixes or flags else None
+    line = "null" if paragraph.line is None else int(paragraph.line)
     return ParagraphPieces(
         paragraph.index,
-        "{" + _inner({"index": data["index"], "line": data["line"], "hash": data["hash"]}),
-        to_json(data["text"]),
-        _inner({"lang": data["lang"], "script": data["script"], "tokens": data["tokens"]}),
-        to_json(data["fixes"]) if fixes else _EMPTY,
-        to_json(data["flags"]) if flags else _EMPTY,
+        f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {to_json(paragraph.hash)}',
+        to_json(paragraph.text),
+        f'"lang": {to_json(paragraph.lang)}, "script": {to_json(paragraph.script)}, '
+        f'"tokens": {"null" if tokens is None else to_json(list(tokens))}',
+        to_json(data["fixes"]) if data and fixes else _EMPTY,
+        to_json(data["flags"]) if data and flags else _EMPTY,
         paragraph.lang,
         tuple((fix.rule, fix.confidence) for fix in fixes),
         tuple(flag.rule for flag in flags),

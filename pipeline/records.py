@@ -255,13 +255,17 @@ def text_hash(text: str) -> str:
 
 # Lone surrogates cannot be written as UTF-8; NEL, LS and PS split lines for many JSONL readers.
 _ESCAPED = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
+_COMPACT = json.JSONEncoder(ensure_ascii=False)  # json.dumps would make one for each call
 
 
 def to_json(data: Any, indent: int | None = None) -> str:
     """JSON text with non-ASCII written as is, except lone surrogates (from JSON escapes or
     undecodable file names) and the line separators NEL, LS and PS, which are written as
     ``\\uXXXX`` escapes: the text stays valid UTF-8 and one record stays on one line."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    if indent is None:
+        text = _COMPACT.encode(data)
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=indent)
     if _ESCAPED.search(text):
         text = _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return text
