@@ -11,6 +11,7 @@ workers or on which finishes first, and the articles waiting are never all in me
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -20,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from pipeline.collector import collect_young
 from pipeline.config import Config
 from pipeline.ordered import in_order
 from pipeline.process import ArticleProcessor
@@ -36,6 +38,7 @@ _WORKER: dict[str, ArticleProcessor] = {}
 
 def _start_worker(config: Config, parent: int) -> None:
     _watch_parent(parent)
+    gc.disable()  # a worker collects after each chunk instead (see pipeline.collector)
     _WORKER["processor"] = ArticleProcessor(config)
 
 
@@ -53,11 +56,15 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
 
 def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> SpilledChunk:
     """Process a chunk of articles with ``processor``, ready to spill, with the time each step
-    took."""
+    took (``spill``: the records' pieces of JSON, comparison keys and MinHash band keys)."""
     before = dict(processor.seconds)
     records = processor.process_many(chunk)
     seconds = {name: processor.seconds[name] - before[name] for name in before}
-    return spill_chunk(records, seconds, processor.band_lengths)
+    start = time.perf_counter()
+    spilled = spill_chunk(records, seconds, processor.band_lengths)
+    spilled.seconds["spill"] = time.perf_counter() - start
+    collect_young()
+    return spilled
 
 
 def _process_chunk(chunk: list[Article]) -> SpilledChunk:

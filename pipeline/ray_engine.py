@@ -24,6 +24,9 @@ class _Worker:
     """A Ray actor's state: its processor, built from the config once."""
 
     def __init__(self, config: Config) -> None:
+        import gc
+
+        gc.disable()  # the actor collects after each chunk instead (see pipeline.collector)
         self._processor = ArticleProcessor(config)
 
     def process(self, chunk: list[Article]) -> Any:

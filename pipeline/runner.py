@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.collector import collect_young, collections_by_step
 from pipeline.config import Config
 from pipeline.decoding import Decoder
 from pipeline.final import processed_lines
@@ -60,12 +61,13 @@ def run_pipeline(
     if follow_links is None:
         follow_links = config.input.follow_links
     where = (raw_dir, out_dir, work_dir, follow_links)
-    if config.engine != "ray":
-        return _run(where, config, progress, on_start, index, decisions)
-    from pipeline.ray_engine import ray_session
+    with collections_by_step():
+        if config.engine != "ray":
+            return _run(where, config, progress, on_start, index, decisions)
+        from pipeline.ray_engine import ray_session
 
-    with ray_session(config):
-        return _run(where, config, progress, on_start, index, decisions)
+        with ray_session(config):
+            return _run(where, config, progress, on_start, index, decisions)
 
 
 def _run(
@@ -112,6 +114,7 @@ def _run(
     for stage in stages:
         records, stage_dropped = stage.apply(records)
         dropped.extend(stage_dropped)
+        collect_young()
         clock.lap(stage.name)
     dropped.sort(key=lambda d: (order[d.source], d.index))
     furniture = next(stage for stage in stages if isinstance(stage, SiteFurniture))

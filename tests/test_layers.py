@@ -18,6 +18,8 @@ LEAVES = {
     "pipeline.tokens",
     "pipeline.user_patterns",
     "pipeline.legacy_text",
+    "pipeline.collector",
+    "pipeline.fast_segmentation",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},
