@@ -91,7 +91,7 @@ class LanguageDetector:
     def __init__(self, config: LanguageConfig) -> None:
         self._config = config
         self._factory: Any = None
-        self._variants: tuple[frozenset[str], frozenset[str]] | None = None
+        self._variants: dict[int, str] | None = None  # simplified-only, traditional-only marks
         self._langdetect_seen: dict[tuple[str, str, bool], Label] = {}
 
     def detect(self, text: str) -> Label:
@@ -143,27 +143,25 @@ class LanguageDetector:
     def script(self, text: str) -> str:
         """``Hant`` when traditional-only characters outnumber simplified-only ones, else
         ``Hans``."""
-        simplified, traditional = self._script_tables()
-        simp = trad = 0
-        for ch in _HAN.findall(text):
-            if ch in simplified:
-                simp += 1
-            elif ch in traditional:
-                trad += 1
+        # One pass in C: each simplified-only character becomes \x01, each traditional-only
+        # one \x02 (those the text held already are taken off).
+        marked = text.translate(self._script_table())
+        simp = marked.count("\x01") - text.count("\x01")
+        trad = marked.count("\x02") - text.count("\x02")
         return "Hant" if trad > simp else "Hans"
 
-    def _script_tables(self) -> tuple[frozenset[str], frozenset[str]]:
+    def _script_table(self) -> dict[int, str]:
         if self._variants is None:
-            simplified, traditional = set(), set()
+            table = {}
             for code in _CJK_RANGE:
                 ch = chr(code)
                 in_gb = _encodable(ch, "gb2312")
                 in_big5 = _encodable(ch, "big5")
                 if in_gb and not in_big5:
-                    simplified.add(ch)
+                    table[code] = "\x01"
                 elif in_big5 and not in_gb:
-                    traditional.add(ch)
-            self._variants = frozenset(simplified), frozenset(traditional)
+                    table[code] = "\x02"
+            self._variants = table
         return self._variants
 
     def _latin(self, text: str, words: list[str], letters: int) -> Label:

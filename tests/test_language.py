@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import LanguageConfig
@@ -205,3 +205,37 @@ def test_the_one_pass_counts_agree_with_the_regular_expressions(text: str) -> No
     from pipeline.language import regex_script_counts
 
     assert _COUNTER.script_counts(text) == regex_script_counts(text)
+
+
+def _script_by_sets(text: str) -> str:
+    """The script as counted character by character: GB2312-only against Big5-only."""
+
+    def only(ch: str, encoding: str, other: str) -> bool:
+        def fits(name: str) -> bool:
+            try:
+                ch.encode(name)
+            except UnicodeError:
+                return False
+            return True
+
+        return "\u4e00" <= ch <= "\u9fff" and fits(encoding) and not fits(other)
+
+    simp = sum(only(ch, "gb2312", "big5") for ch in text)
+    trad = sum(only(ch, "big5", "gb2312") for ch in text)
+    return "Hant" if trad > simp else "Hans"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+            st.sampled_from("\x01\x02 abc电信職業现状發展"),
+        ),
+        max_size=40,
+    )
+)
+def test_the_script_is_counted_as_character_by_character(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.script(text) == _script_by_sets(text)
