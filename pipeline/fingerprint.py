@@ -52,6 +52,12 @@ _PUNCTUATION = str.maketrans(
     }
 )
 
+# The same, and white space taken out in the same pass (``_SPACE`` matches what isspace() is).
+_PUNCTUATION_NO_SPACE = {
+    **_PUNCTUATION,
+    **{code: None for code in range(0x3001) if chr(code).isspace()},
+}
+
 Signatures = npt.NDArray[np.uint64]
 
 
@@ -63,9 +69,10 @@ _BROKEN_REFERENCE = re.compile(r"&#?[a-z0-9]{2,8};")
 def comparison_key(text: str) -> str:
     """The text as compared for duplicates: NFKC, case folded, punctuation unified, no spaces
     and no undecoded HTML references."""
-    key = unicodedata.normalize("NFKC", text).casefold().translate(_PUNCTUATION)
-    if "&" in key:
-        key = _BROKEN_REFERENCE.sub("", key)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if "&" not in folded:  # nothing to take out first: white space goes in the same pass
+        return folded.translate(_PUNCTUATION_NO_SPACE)
+    key = _BROKEN_REFERENCE.sub("", folded.translate(_PUNCTUATION))
     return _SPACE.sub("", key)
 
 

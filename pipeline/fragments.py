@@ -27,7 +27,6 @@ from pipeline.records import (
     Record,
     dropped_data,
     paragraph_data,
-    record_data,
     record_from_dict,
     to_json,
 )
@@ -89,8 +88,14 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
 
 def record_pieces(record: Record) -> RecordPieces:
     """The pieces of a record's JSON that no corpus stage changes, and its paragraphs'."""
-    data = record_data(record)
-    head = {name: data[name] for name in ("id", "source", "article_id", "url", "lang", "script")}
+    head = {  # the fields of record_data before the title (its paragraphs are not needed)
+        "id": record.id,
+        "source": record.source,
+        "article_id": record.article_id,
+        "url": record.url,
+        "lang": record.lang,
+        "script": record.script,
+    }
     return RecordPieces(
         record.id,
         record.source,

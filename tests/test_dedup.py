@@ -204,3 +204,26 @@ def test_lsh_pairs_each_row_with_the_first_rows_of_its_buckets(keys: list[list[i
 def test_bad_dedup_options_are_config_errors(table: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         config_from_mapping({"dedup": table})
+
+
+_KEY_CHARACTERS = st.one_of(
+    st.sampled_from(list("aB&;#nbsp12。、“”—…月薪元Ｃ１")),
+    st.characters(categories=["Zs", "Zl", "Zp", "Cc"]),  # every kind of white space
+    st.characters(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_KEY_CHARACTERS, max_size=40))
+def test_comparison_key_takes_out_all_white_space_as_one_regular_expression_would(
+    text: str,
+) -> None:
+    import re
+    import unicodedata
+
+    from pipeline.fingerprint import _PUNCTUATION
+
+    key = unicodedata.normalize("NFKC", text).casefold().translate(_PUNCTUATION)
+    if "&" in key:
+        key = re.sub(r"&#?[a-z0-9]{2,8};", "", key)
+    assert comparison_key(text) == re.sub(r"\s+", "", key)
