@@ -28,6 +28,7 @@ from pipeline.records import (
     dropped_data,
     paragraph_data,
     record_from_dict,
+    record_head,
     to_json,
 )
 
@@ -88,14 +89,7 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
 
 def record_pieces(record: Record) -> RecordPieces:
     """The pieces of a record's JSON that no corpus stage changes, and its paragraphs'."""
-    head = {  # the fields of record_data before the title (its paragraphs are not needed)
-        "id": record.id,
-        "source": record.source,
-        "article_id": record.article_id,
-        "url": record.url,
-        "lang": record.lang,
-        "script": record.script,
-    }
+    head = record_head(record)  # not record_data: its paragraphs' data are not needed here
     return RecordPieces(
         record.id,
         record.source,

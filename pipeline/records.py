@@ -322,18 +322,16 @@ def paragraph_data(paragraph: Paragraph) -> dict[str, Any]:
     }
 
 
+def record_head(record: Record) -> dict[str, Any]:
+    """The fields of :func:`record_data` before the title."""
+    names = ("id", "source", "article_id", "url", "lang", "script")
+    return {name: getattr(record, name) for name in names}
+
+
 def record_data(record: Record) -> dict[str, Any]:
     """The JSON form of a record (as :func:`paragraph_data`)."""
-    return {
-        "id": record.id,
-        "source": record.source,
-        "article_id": record.article_id,
-        "url": record.url,
-        "lang": record.lang,
-        "script": record.script,
-        "title": record.title,
-        "paragraphs": [paragraph_data(p) for p in record.paragraphs],
-    }
+    paragraphs = [paragraph_data(p) for p in record.paragraphs]
+    return {**record_head(record), "title": record.title, "paragraphs": paragraphs}
 
 
 def dropped_data(item: DroppedParagraph) -> dict[str, Any]:
