@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.collector import collections_by_step
 from pipeline.config import Config
 from pipeline.layout import (
     MANIFEST_FILE,
@@ -218,7 +219,8 @@ def save_run(
     The counts of what was written."""
     output = output if output is not None else OutputSet(out_dir)
     try:
-        counts = write_run(result, config, output.folder, output_format)
+        with collections_by_step():  # as in the run: its records are all still held
+            counts = write_run(result, config, output.folder, output_format)
         result.close()
         written = list(output_names(output_format))
         in_set = index is not None and index.path.parent.resolve() == output.target
