@@ -5,7 +5,10 @@ the corpus stages read): the collector's automatic passes, full ones above all, 
 those again and again, finding next to nothing (on the benchmark corpus they took about a
 tenth of a one-job run). So a run turns them off, and instead collects the young generations
 itself after each chunk and each corpus stage: the reference cycles a step leaves are still
-freed, and the objects that live on are looked at once, not at every pass.
+freed, and the objects that live on are looked at once, not at every pass. (A cycle among
+objects that outlived their step is freed when the run ends and the passes resume: on the
+benchmark corpus a run with no collection at all peaked 4 MB higher.) The main process of a
+run with worker processes only receives their results, which hold no cycles.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ heading or body) is not deduplicated: the furniture stage decides about it.
 
 from __future__ import annotations
 
-import gc
 import re
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.collector import collections_by_step
 from pipeline.config import DedupConfig
 from pipeline.copies import copied_block_drops
 from pipeline.dedup_items import Drops, Either, ItemTable, LocalPairs, Match, Place, References
@@ -354,14 +354,9 @@ def deduplicate(
     paragraph left are removed) and the dropped paragraphs in corpus order. The records'
     paragraph lists are edited in place. ``known`` signatures (by place: source and index),
     computed where the articles were processed, are used instead of computing them."""
-    collecting = gc.isenabled()
-    gc.disable()  # many small objects, none cyclic: the collector would only slow this down
-    try:
+    with collections_by_step():  # many small objects, none cyclic: passes would only slow it
         items = collect_items(records, config)
         drops = Deduplicator(config).find(items, known) if config.enabled else Drops(0)
-    finally:
-        if collecting:
-            gc.enable()
     drops = _without_kept_by_editors(items, drops)
     is_dropped = bytearray(len(items))
     for position in drops:

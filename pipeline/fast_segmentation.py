@@ -1,19 +1,25 @@
 """Chinese segmentation with rjieba that gives jieba's tokens (``segmenter = "rjieba"``).
 
-rjieba (jieba-rs) has jieba's dictionary and cuts a text as jieba does: block by block (jieba's
-``re_han_default`` blocks, each on its own), a block along its best route through the
-dictionary, with the HMM over each run of single characters the route leaves. The two part only
-where that HMM meets letters, digits or symbols: rjieba keeps ``0.6cm`` or ``2008-06-04`` whole,
-jieba splits them (``0.6`` ``cm``). So:
+jieba cuts a text block by block (its ``re_han_default`` blocks, each on its own): a block along
+its best route through the dictionary (dynamic programming over word frequencies), then, with
+the HMM, each run of single characters that route leaves through its HMM (``finalseg``). Route
+finding is most of jieba's time, and rjieba (jieba-rs, the same dictionary) does it in Rust. Its
+HMM is not jieba's, though: it keeps ``0.6cm`` or ``2008-06-04`` whole where jieba splits them,
+and its emission table is rounded to six decimals, which flips near ties (``米消豁``). So rjieba
+gives the route, and jieba the rest:
 
-- a block of Chinese characters alone is rjieba's;
-- without the HMM, every block is rjieba's (the route is the same, and so are the tokens);
-- a block that mixes in other characters takes rjieba's route (its cut without the HMM, where
-  jieba joins runs of single letters and digits, which no dictionary word is made of alone), and
-  then jieba's own rule for each run of single characters: one character as it is, a word of
-  the dictionary character by character, anything else through jieba's HMM (``finalseg``);
+- rjieba's cut without the HMM is the route, except that it joins runs of single letters and
+  digits, which are split again here (no word of the dictionary is letters and digits alone);
+- each run of single characters on the route gets jieba's own rule: one character as it is, a
+  word of the dictionary character by character, anything else through jieba's ``finalseg``;
+- without the HMM, rjieba's cut is jieba's;
 - between blocks, white space is a token and every other character one of its own, as jieba
   does.
+
+jieba's dictionary file lists one word twice (``B超``, 3), and jieba adds both to its total
+while rjieba counts it once. Every word's cost depends on that total, so near ties would flip
+(``勘定理屈曲骨``). This module's rjieba therefore gets a word of frequency 3 that no block can
+hold, and the totals agree.
 
 rjieba takes no user words here (its dictionary would weigh them differently); the config's
 check refuses them. ``pipeline bench --segmenter rjieba`` compares its tokens with jieba's on
@@ -26,10 +32,14 @@ import re
 from typing import Any
 
 _LETTERS_AND_DIGITS = re.compile("[a-zA-Z0-9]+")  # jieba's re_eng, a run of it
+# What jieba's total has and rjieba's lacks: the frequency of the word its dictionary lists
+# twice (tests/test_fast_segmentation.py reads it off the dictionary file).
+TOTAL_SHORTFALL = 3
+_FILLER = "\x00\x00"  # a word no block holds (blocks are letters, digits, Han and +#&._%-)
 
 
 class FastSegmenter:
-    """jieba's tokens, mostly from rjieba (see the module's docstring)."""
+    """jieba's tokens, with rjieba finding the routes (see the module's docstring)."""
 
     def __init__(self, hmm: bool) -> None:
         self._hmm = hmm
@@ -37,7 +47,7 @@ class FastSegmenter:
 
     def tokens(self, text: str) -> list[str]:
         """Segment ``text`` as jieba would; ``"".join(tokens(text)) == text``."""
-        rjieba, jieba, finalseg = self._loaded()
+        rjieba, jieba, _ = self._loaded()
         skip = jieba.re_skip_default
         tokens: list[str] = []
         for number, piece in enumerate(jieba.re_han_default.split(text)):
@@ -52,13 +62,13 @@ class FastSegmenter:
                         tokens.append(part)
                     else:
                         tokens.extend(part)
-            elif not self._hmm or finalseg.re_han.fullmatch(piece):
-                tokens += rjieba.cut(piece, self._hmm)
+            elif self._hmm:
+                tokens += self._block_with_hmm(piece)
             else:
-                tokens += self._mixed_block(piece)
+                tokens += rjieba.cut(piece, False)
         return [token for token in tokens if token]
 
-    def _mixed_block(self, block: str) -> list[str]:
+    def _block_with_hmm(self, block: str) -> list[str]:
         rjieba, _, finalseg = self._loaded()
         route: list[str] = []
         for word in rjieba.cut(block, False):
@@ -83,12 +93,13 @@ class FastSegmenter:
 
     def _loaded(self) -> tuple[Any, Any, Any]:
         if self._libraries is None:
-            # rjieba loads its dictionary into a default instance as it is imported; this uses
-            # that one (never changed here) rather than loading a second. Importing jieba does
-            # not load jieba's dictionary: only its patterns and its HMM are used.
+            # Importing jieba does not load jieba's dictionary: only its patterns and its HMM
+            # are used.
             import jieba
             import rjieba
             from jieba import finalseg
 
-            self._libraries = (rjieba, jieba, finalseg)
+            own = rjieba.Jieba()  # not rjieba's default instance: this one is changed
+            own.add_word(_FILLER, TOTAL_SHORTFALL, None)
+            self._libraries = (own, jieba, finalseg)
         return self._libraries

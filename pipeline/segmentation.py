@@ -37,6 +37,8 @@ class Segmenter:
     """Splits Chinese (and mixed) text into words."""
 
     def __init__(self, config: SegmentationConfig) -> None:
+        if config.segmenter == "rjieba" and (config.user_words or config.user_dict):
+            raise ValueError("the rjieba segmenter takes no user words (the config check says)")
         self._config = config
         self._tokenizer: Any = None
         self._fast: FastSegmenter | None = None
