@@ -91,7 +91,7 @@ class LanguageDetector:
     def __init__(self, config: LanguageConfig) -> None:
         self._config = config
         self._factory: Any = None
-        self._variants: dict[int, str] | None = None  # simplified-only, traditional-only marks
+        self._script_marks: dict[int, str] | None = None  # simplified-only, traditional-only
         self._langdetect_seen: dict[tuple[str, str, bool], Label] = {}
 
     def detect(self, text: str) -> Label:
@@ -151,7 +151,7 @@ class LanguageDetector:
         return "Hant" if trad > simp else "Hans"
 
     def _script_table(self) -> dict[int, str]:
-        if self._variants is None:
+        if self._script_marks is None:
             table = {}
             for code in _CJK_RANGE:
                 ch = chr(code)
@@ -161,8 +161,8 @@ class LanguageDetector:
                     table[code] = "\x01"
                 elif in_big5 and not in_gb:
                     table[code] = "\x02"
-            self._variants = table
-        return self._variants
+            self._script_marks = table
+        return self._script_marks
 
     def _latin(self, text: str, words: list[str], letters: int) -> Label:
         lowered = [word.lower() for word in words]
