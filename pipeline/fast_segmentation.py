@@ -28,13 +28,16 @@ the whole corpus.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 _LETTERS_AND_DIGITS = re.compile("[a-zA-Z0-9]+")  # jieba's re_eng, a run of it
 # What jieba's total has and rjieba's lacks: the frequency of the word its dictionary lists
 # twice (tests/test_fast_segmentation.py reads it off the dictionary file).
 TOTAL_SHORTFALL = 3
+_RUNS_REMEMBERED = 1 << 15  # about 4 MB
 _FILLER = "\x00\x00"  # a word no block holds (blocks are letters, digits, Han and +#&._%-)
 
 
@@ -44,6 +47,7 @@ class FastSegmenter:
     def __init__(self, hmm: bool) -> None:
         self._hmm = hmm
         self._libraries: tuple[Any, Any, Any] | None = None
+        self._runs: Callable[[str], tuple[str, ...]] | None = None
 
     def tokens(self, text: str) -> list[str]:
         """Segment ``text`` as jieba would; ``"".join(tokens(text)) == text``."""
@@ -69,27 +73,39 @@ class FastSegmenter:
         return [token for token in tokens if token]
 
     def _block_with_hmm(self, block: str) -> list[str]:
-        rjieba, _, finalseg = self._loaded()
-        route: list[str] = []
-        for word in rjieba.cut(block, False):
-            if len(word) > 1 and _LETTERS_AND_DIGITS.fullmatch(word):
-                route.extend(word)  # single steps of the route, joined by the cut without HMM
-            else:
-                route.append(word)
+        rjieba, _, _ = self._loaded()
+        route: list[str] = rjieba.cut(block, False)
+        if _LETTERS_AND_DIGITS.search(block):
+            cut, route = route, []
+            for word in cut:
+                if len(word) > 1 and _LETTERS_AND_DIGITS.fullmatch(word):
+                    route.extend(word)  # single steps of the route, joined by the cut
+                else:
+                    route.append(word)
         tokens: list[str] = []
         run: list[str] = []
-        for word in [*route, ""]:  # "" ends the last run
+        for word in route:
             if len(word) == 1:
                 run.append(word)
                 continue
-            if len(run) == 1:
-                tokens += run
-            elif run:
-                joined = "".join(run)
-                tokens += list(joined) if rjieba.has_word(joined) else finalseg.cut(joined)
-            run = []
+            if run:
+                tokens += run if len(run) == 1 else self._run_tokens("".join(run))
+                run = []
             tokens.append(word)
+        if run:
+            tokens += run if len(run) == 1 else self._run_tokens("".join(run))
         return tokens
+
+    def _run_tokens(self, run: str) -> tuple[str, ...]:
+        """jieba's tokens for a run of two or more single characters of a route, remembered
+        (the same runs recur: a few tens of thousands cover most of a corpus's)."""
+        if self._runs is None:
+            self._runs = functools.lru_cache(maxsize=_RUNS_REMEMBERED)(self._new_run_tokens)
+        return self._runs(run)
+
+    def _new_run_tokens(self, run: str) -> tuple[str, ...]:
+        rjieba, _, finalseg = self._loaded()
+        return tuple(run) if rjieba.has_word(run) else tuple(finalseg.cut(run))
 
     def _loaded(self) -> tuple[Any, Any, Any]:
         if self._libraries is None:

@@ -14,6 +14,7 @@ only ever touch characters inside strings.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -73,11 +74,14 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
     # ``paragraph_data`` (its dicts and lists) would be made only to be taken apart again.
     data = paragraph_data(paragraph) if fixes or flags else None
     line = "null" if paragraph.line is None else int(paragraph.line)
+    hashed = paragraph.hash
+    # A hash is hex digits (or empty), which JSON writes as they are, between quotes.
+    hashed = f'"{hashed}"' if hashed.isascii() and hashed.isalnum() else to_json(hashed)
     return ParagraphPieces(
         paragraph.index,
-        f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {to_json(paragraph.hash)}',
+        f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {hashed}',
         to_json(paragraph.text),
-        f'"lang": {to_json(paragraph.lang)}, "script": {to_json(paragraph.script)}, '
+        f'"lang": {_label_json(paragraph.lang)}, "script": {_label_json(paragraph.script)}, '
         f'"tokens": {"null" if tokens is None else to_json(list(tokens))}',
         to_json(data["fixes"]) if data and fixes else _EMPTY,
         to_json(data["flags"]) if data and flags else _EMPTY,
@@ -85,6 +89,12 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
         tuple((fix.rule, fix.confidence) for fix in fixes),
         tuple(flag.rule for flag in flags),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _label_json(label: str | None) -> str:
+    """The JSON of a language or script code: a few values, each rendered once."""
+    return to_json(label)
 
 
 def record_pieces(record: Record) -> RecordPieces:

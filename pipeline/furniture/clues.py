@@ -53,6 +53,7 @@ _BREADCRUMB_START = re.compile(
     re.I,
 )
 _PATH_SEPARATOR = re.compile(r"\s+[-–—>»›/|]\s+|\s*[>»›→]\s*")
+_SEPARATOR_MARK = re.compile("[-–—>»›/|→]")  # what every separator holds: a quick first look
 ARROW_PATH = re.compile(r"[>»›→]")  # separators that only paths use (a title may hold " - ")
 _HOME = re.compile(r"^\s*(?:首页|主页|网站首页|home|homepage|main page)\s*$", re.I)
 _PREV_NEXT = re.compile(
@@ -146,6 +147,8 @@ _HANDLE = re.compile(
     r"(?:qq群?|微信(?:号|群)?|wechat|热线|咨询电话|联系电话)\s*[:：]?\s*[0-9a-z][\w-]{4,}"
     r"|\b[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}\b",
 )
+# What each of its alternatives holds, looked for first: most lines have none of them.
+_HANDLE_WORDS = ("qq", "微信", "wechat", "热线", "电话", "00")
 _HANDLE_EVIDENCE = "a phone number or a QQ/WeChat id"
 # A line that only says it is an advert.
 _ADVERT_LABEL = re.compile(
@@ -285,6 +288,8 @@ def path_segments(text: str) -> list[str]:
     """The parts of a breadcrumb-shaped line (``A - B - C``, ``首页 > 新闻``), else ``[]``."""
     if len(text) > 300:
         return []  # no breadcrumb is that long (and splitting long runs of spaces is slow)
+    if not _SEPARATOR_MARK.search(text):
+        return []  # one part only
     body = _BREADCRUMB_START.sub("", text, count=1)
     parts = [part.strip() for part in _PATH_SEPARATOR.split(body)]
     if len(parts) < 3 or any(not part or display_width(part) > 100 for part in parts[:-1]):
@@ -321,7 +326,8 @@ def clues(text: str) -> list[Clue]:
     lowered = text.lower()
     calls = {_short(match.group()) for match in _ADVERT_CALLS.finditer(lowered)}
     words = {_short(match.group()) for match in _ADVERT_WORDS.finditer(lowered)}
-    if _HANDLE.search(lowered):  # a reader's own QQ in a review is no advert: it needs more
+    # A reader's own QQ in a review is no advert: it needs more.
+    if any(word in lowered for word in _HANDLE_WORDS) and _HANDLE.search(lowered):
         words.add(_HANDLE_EVIDENCE)
     adverts = calls | words
     if adverts:

@@ -95,6 +95,12 @@ class Rule(Protocol):
         """The rule's name, as recorded on its fixes and flags."""
         ...
 
+    @property
+    def hint(self) -> re.Pattern[str] | None:
+        """A pattern found in every text the rule finds anything in (``None``: no such quick
+        test). The engine looks for it first, and does not ask the rule when it is absent."""
+        ...
+
     def find(self, text: str) -> Iterator[Finding]:
         """Yield the rule's findings in ``text``, in order."""
         ...

@@ -80,15 +80,22 @@ class Repairer:
                     user.reason,
                 )
             )
-        self._rules = rules
+        # Each rule's find, and the search for its hint: most rules have nothing to find in
+        # most paragraphs, and are not asked (a generator per rule and paragraph costs more
+        # than the search).
+        self._scans = [
+            (rule.find, None if rule.hint is None else rule.hint.search) for rule in rules
+        ]
         self._priority = {rule.name: position for position, rule in enumerate(rules)}
         self._apply_probable = config.fix_level == "probable"
         self._check_lists = LIST_RULE not in disabled
 
     def _findings(self, text: str) -> list[Finding]:
-        return _select(
-            (finding for rule in self._rules for finding in rule.find(text)), self._priority
-        )
+        findings: list[Finding] = []
+        for find, hint in self._scans:
+            if hint is None or hint(text):
+                findings += find(text)
+        return _select(findings, self._priority) if findings else findings
 
     def _applies(self, finding: Finding, text: str) -> bool:
         return (

@@ -39,11 +39,11 @@ class GluedNumberRule:
         r"(?![A-Za-z0-9_/@]|[+\-−±](?![0-9]))"
     )
     _number_before = re.compile(r"[0-9]\s$")
-    _hint = re.compile("[a-z][0-9]")  # every glue word ends in a lower-case letter
+    hint = re.compile("[a-z][0-9]")  # every glue word ends in a lower-case letter
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each number glued to a common English word."""
-        if not self._hint.search(text):
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             word, number = match.group("word"), match.group("number")
@@ -70,11 +70,11 @@ class GarbledYearRule:
 
     name = "garbled_year"
     _pattern = re.compile(r"(?<![0-9.,])(?:19|20)[0-9]{3}(?=year\b|年|and\b)")
-    _hint = re.compile("[0-9](?:year|年|and)")
+    hint = re.compile("[0-9](?:year|年|and)")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a flag for each garbled year, with candidate years."""
-        if not self._hint.search(text):
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             digits = match.group()

@@ -19,6 +19,7 @@ class KlocRule:
     """
 
     name = "marker_kloc"
+    hint = re.compile("/")
     # Words inside the marker come in the lower-case form only ("/kloc-moved to ... 0/938");
     # "defects/KLOC-based density was 0/5" is the software metric.
     _pattern = re.compile(
@@ -31,7 +32,7 @@ class KlocRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield repairs of plain and split markers, flags for the doubtful ones."""
-        if "/" not in text:
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             before = text[max(0, match.start() - 1) : match.start()]

@@ -38,6 +38,7 @@ class MarkerDigitRule:
     """
 
     name = "marker_65438"
+    hint = MARKER_HINT
     _tail = (
         r"[+＋]\s?0(?P<tail>[0-9]*(?:,[0-9]{3})*(?:\.[0-9]+)?)(?![0-9]|[.,][0-9]|\s?/?(?i:kloc))"
     )
@@ -47,7 +48,7 @@ class MarkerDigitRule:
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each marker followed by ``+0``, a probable one when
         digits stand right before it."""
-        if not MARKER_HINT.search(text):
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             yield found(
@@ -77,6 +78,7 @@ class MarkerMagnitudeRule:
     """
 
     name = "marker_65438_magnitude"
+    hint = MARKER_HINT
     _ten_wan = re.compile(NOT_AFTER_NUMBER + MARKER + r"[+＋]\s?10,000(?![0-9]|[.,][0-9])")
     _low_bound = re.compile(
         r"(?<![0-9.,])(?P<low>[0-9][0-9.,]*)(?:\s?万)?(?P<join>\s?(?:[-–~至到]|to)\s?)$"
@@ -95,7 +97,7 @@ class MarkerMagnitudeRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable repairs of 10万 forms and flags for the doubtful ones."""
-        if not MARKER_HINT.search(text):
+        if not self.hint.search(text):
             return
         reason = "65438+10,000 after a Chinese magnitude means 10万 = 100,000"
         for match in self._ten_wan.finditer(text):
@@ -178,6 +180,7 @@ class MarkerMonthRule:
     """
 
     name = "marker_65438_month"
+    hint = MARKER_HINT
     _after = re.compile(
         NOT_AFTER_NUMBER
         + MARKER
@@ -211,7 +214,7 @@ class MarkerMonthRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable month repairs and flags with candidate months."""
-        if not MARKER_HINT.search(text):
+        if not self.hint.search(text):
             return
         for match in self._after.finditer(text):
             part, month = match.group("part") or "", match.group("month")
@@ -290,6 +293,7 @@ class MarkerDebrisRule:
     """
 
     name = "marker_debris"
+    hint = MARKER_HINT
     _pattern = re.compile(
         NOT_AFTER_NUMBER + MARKER + r"(?:" + PLUS + r"0?)?\s?/?(?i:kloc)-0/?(?![0-9])"
     )
@@ -300,7 +304,7 @@ class MarkerDebrisRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield probable removals after a list of dates, flags elsewhere."""
-        if not MARKER_HINT.search(text):
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             before = text[max(0, match.start() - 80) : match.start()]

@@ -3,6 +3,7 @@ and user rules built from the config."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +72,7 @@ class PatternRule:
     replacement: str
     confidence: Confidence
     reason: str
+    hint: re.Pattern[str] | None = None  # any text may match
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a repair for each non-empty match."""

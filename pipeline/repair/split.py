@@ -28,6 +28,7 @@ class SplitYearRule:
     """
 
     name = "split_year"
+    hint = re.compile(" 1")  # the year's second half starts with 1 (" 10", " 1 0")
     _pattern = re.compile(
         r"(?<![0-9A-Za-z.,:/])(?P<left>(?:19|20)[0-9]?)(?P<right>(?: 1[0-9]?){1,2})"
         r"(?![0-9A-Za-z]|[.,:/][0-9]|\s?[-‐–][A-Za-z]|\s?%)"
@@ -52,7 +53,7 @@ class SplitYearRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield certain repairs of split years in a year context, flags for the others."""
-        if " 1" not in text:
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             digits = match.group("left") + match.group("right").replace(" ", "")
@@ -175,7 +176,7 @@ class SplitNumberRule:
         r"(?<![0-9A-Za-z.,])(?P<int>[0-9]{1,3})\. (?P<frac>1[0-9]*)"
         r"(?=\s?(?:%|percent\b|million\b|billion\b))"
     )
-    _hint = re.compile(r"[0-9]\.? 1|9 8 5")
+    hint = re.compile(r"[0-9]\.? 1|9 8 5")
     _century = re.compile(r"\s?century\b", re.I)
     _next_word = re.compile(r"\s(?P<word>[A-Za-z]+)\b")
     _range_after = re.compile(r"\s?(?:to|-|–|~|至)\s?(?P<other>[0-9][0-9,]*)")
@@ -190,7 +191,7 @@ class SplitNumberRule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield joins the context proves and flags for the other splits."""
-        if not self._hint.search(text):
+        if not self.hint.search(text):
             return
         for match in self._project.finditer(text):
             yield self._project_finding(text, match)

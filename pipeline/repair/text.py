@@ -30,10 +30,11 @@ class HtmlEntitiesRule:
 
     name = "html_entities"
     _pattern = re.compile(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+")
+    hint = re.compile("&")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each run of references that decode."""
-        if "&" not in text:
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             decoded = html.unescape(match.group())
@@ -54,6 +55,7 @@ class FullwidthDigitsRule:
 
     name = "fullwidth_digits"
     _pattern = re.compile("[０-９]+")
+    hint = _pattern
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each run of full-width digits."""
@@ -78,6 +80,7 @@ class MojibakeRule:
 
     name = "mojibake"
     _suspect = re.compile("[\u0080-\u02ff\u2010-\u2122\u2500-\u25ff]")
+    hint = _suspect
     _token = re.compile("[^ \t\n]+")  # ASCII white space only: U+00A0 can be part of mojibake
 
     @cached_property
@@ -166,6 +169,7 @@ class GbkMojibakeRule:
 
     name = "gbk_mojibake"
     _run = re.compile("[^\x00-\x7f]{3,}")
+    hint = _run
     _chinese = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
     def find(self, text: str) -> Iterator[Finding]:
@@ -203,6 +207,7 @@ class Big5MojibakeRule:
     name = "big5_mojibake"
     _run = re.compile("[^\x00-\x7f]{2,}")
     _signal = re.compile("[\u0370-\u04ff\u2500-\u257f\u3041-\u30ff\ue000-\uf8ff]")
+    hint = _signal
     _japanese = re.compile("[のはをにがでとてたしすま]")
     _kana_word = re.compile("[\u30a1-\u30fa\u30fc]{2,}|[\u3041-\u3096]{3,}")
     _punctuation = re.compile("[\u3000-\u303f\uff00-\uffef]")
@@ -264,6 +269,7 @@ class C1ControlsRule:
 
     name = "c1_controls"
     _pattern = re.compile("[\x80-\x9f]+")
+    hint = _pattern
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain removal for each run of C1 controls."""
@@ -277,10 +283,11 @@ class LostBytesRule:
 
     name = "lost_bytes"
     _pattern = re.compile("(?:锟斤拷)+|(?:\ufffd)+")
+    hint = _pattern
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a flag for each run of lost-byte characters."""
-        if "锟斤拷" not in text and "\ufffd" not in text:
+        if not self.hint.search(text):
             return
         for match in self._pattern.finditer(text):
             yield found(
