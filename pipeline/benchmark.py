@@ -144,6 +144,24 @@ def _run_in_child(raw: Path, out: Path, jobs: int, segmenter: str) -> dict[str, 
     return figures
 
 
+def _side_by_side(raw: Path, folder: Path, copies: int, segmenter: str) -> float:
+    """The seconds of the slowest of ``copies`` one-job runs started together, each in its own
+    process: what the machine gives each process when all its cores are busy."""
+    start = [sys.executable, "-m", "pipeline.benchmark", "--child", str(raw)]
+    commands = [[*start, str(folder / f"side-{n}"), "1", segmenter] for n in range(copies)]
+    children = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for command in commands
+    ]
+    seconds = []
+    for child, command in zip(children, commands, strict=True):
+        out, err = child.communicate()
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, command, out, err)
+        seconds.append(float(json.loads(out.strip().splitlines()[-1])["seconds"]))
+    return max(seconds)
+
+
 def reference_a(raw: Path) -> float:
     """Seconds to read every input and NFKC-normalise and hash every paragraph."""
     from pipeline.config import Config
@@ -225,10 +243,13 @@ def run_bench(
         # within a round, so that the machine's drift between minutes moves none of them.
         rounds = []
         token_checks = []  # (paragraphs compared, with other tokens than jieba's), by round
+        ceilings = []  # by round: N one-job runs side by side, N x one alone over the slowest
         for _ in range(repeat):
             one = _run_in_child(raw, folder / "out-1", 1, segmenter)
             ref_b, compared, differing = reference_b(folder / "out-1", folder, hmm)
             many = _run_in_child(raw, folder / f"out-{jobs}", jobs, segmenter) if jobs > 1 else None
+            if jobs > 1:
+                ceilings.append(jobs * one["seconds"] / _side_by_side(raw, folder, jobs, segmenter))
             rounds.append((one, ref_b, many))
             token_checks.append((compared, differing))
         middle = sorted(rounds, key=lambda r: r[0]["seconds"])[len(rounds) // 2]
@@ -272,6 +293,11 @@ def run_bench(
                 f"seconds_{jobs}_jobs": round(statistics.median(r["seconds"] for r in runs), 2),
                 "jobs_speedup": round(statistics.median(speedups), 2),
                 "jobs_speedup_rounds": [round(value, 2) for value in speedups],
+                "jobs_ceiling": round(statistics.median(ceilings), 2),
+                "jobs_ceiling_rounds": [round(value, 2) for value in ceilings],
+                f"stages_{jobs}_jobs": sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2][
+                    "stages"
+                ],
                 f"peak_rss_mb_{jobs}_jobs": round(max(r["peak_self_mb"] for r in runs)),
                 f"peak_rss_worker_mb_{jobs}_jobs": round(max(r["peak_children_mb"] for r in runs)),
                 "outputs_identical_across_jobs": same,

@@ -295,8 +295,8 @@ main.add_command(show)
     type=click.IntRange(1, 20),
     default=1,
     show_default=True,
-    help="Rounds of one job, jieba alone and N jobs, in turn: times and ratios are the medians "
-    "(each ratio taken within a round), peaks the largest.",
+    help="Rounds of one job, jieba alone, N jobs and N one-job runs side by side, in turn: "
+    "times and ratios are the medians (each ratio taken within a round), peaks the largest.",
 )
 @SEGMENTER
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
@@ -307,9 +307,11 @@ def bench(
     accuracy (against the corpus labels), and, measured in the same run, the whole pipeline's
     time over (a) reading, NFKC-normalising and hashing every paragraph and (b) jieba alone on
     the Chinese paragraphs (dictionary load included). With --jobs N above 1 it also runs N
-    jobs and gives the speed-up. Each run is a fresh process. Reference (b) is always jieba,
-    and the run's tokens are compared with its tokens (the proof of --segmenter rjieba on the
-    corpus: tokens_differing_from_jieba). Prints figures; asserts nothing."""
+    jobs and gives the speed-up, and the machine's ceiling for it: N one-job runs started
+    together, N times one alone over the slowest (jobs_ceiling). Each run is a fresh process.
+    Reference (b) is always jieba, and the run's tokens are compared with its tokens (the proof
+    of --segmenter rjieba on the corpus: tokens_differing_from_jieba). Prints figures; asserts
+    nothing."""
     from pipeline.benchmark import DEFAULT_BUILDER, build_corpus, run_bench
 
     if not corpus.is_dir() or (

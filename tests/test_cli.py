@@ -282,6 +282,9 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
     )
     assert figures["repeat"] == 2 and figures["outputs_identical_across_jobs"] is True
     assert len(figures["jobs_speedup_rounds"]) == len(figures["ratio_b_rounds"]) == 2
+    # Two one-job runs side by side, each against one alone: what a perfect split could reach.
+    assert len(figures["jobs_ceiling_rounds"]) == 2 and figures["jobs_ceiling"] > 0
+    assert {"dedup", "per-article (wall)"} <= set(figures["stages_2_jobs"])
     assert min(figures["ratio_b_rounds"]) <= figures["ratio_b"] <= max(figures["ratio_b_rounds"])
 
 
