@@ -32,6 +32,7 @@ from pipeline.records import (
     record_head,
     to_json,
 )
+from pipeline.tokens import Tokens
 
 
 class ParagraphPieces(NamedTuple):
@@ -82,13 +83,22 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
         f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {hashed}',
         to_json(paragraph.text),
         f'"lang": {_label_json(paragraph.lang)}, "script": {_label_json(paragraph.script)}, '
-        f'"tokens": {"null" if tokens is None else to_json(list(tokens))}',
+        f'"tokens": {"null" if tokens is None else _tokens_json(tokens)}',
         to_json(data["fixes"]) if data and fixes else _EMPTY,
         to_json(data["flags"]) if data and flags else _EMPTY,
         paragraph.lang,
         tuple((fix.rule, fix.confidence) for fix in fixes),
         tuple(flag.rule for flag in flags),
     )
+
+
+def _tokens_json(tokens: Sequence[str]) -> str:
+    """The JSON list of the tokens. Packed tokens without a backslash are rendered as their one
+    string, the separator's escape then split into the list's commas: JSON escapes a string
+    character by character, and only the separator writes ``\\u001f`` where no backslash was."""
+    if isinstance(tokens, Tokens) and tokens and "\\" not in tokens.packed:
+        return "[" + to_json(tokens.packed).replace("\\u001f", '", "') + "]"
+    return to_json(list(tokens))
 
 
 @functools.lru_cache(maxsize=256)

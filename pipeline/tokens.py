@@ -21,6 +21,11 @@ class Tokens(Sequence[str]):
         self._packed = self.SEPARATOR.join(items)
         self._count = len(items)
 
+    @property
+    def packed(self) -> str:
+        """The tokens joined by :attr:`SEPARATOR`."""
+        return self._packed
+
     def _items(self) -> list[str]:
         return self._packed.split(self.SEPARATOR) if self._count else []
 

@@ -37,7 +37,7 @@ ALLOWED = {
     },
     # A dropped stub's light entry knows only the record model.
     "pipeline.stub_drop": {"pipeline.records"},
-    "pipeline.fragments": {"pipeline.records"},
+    "pipeline.fragments": {"pipeline.records", "pipeline.tokens"},
     # The last pass reads the spill and knows no stage, and no writer.
     "pipeline.final": {
         "pipeline.fragments",
