@@ -154,11 +154,17 @@ def _side_by_side(raw: Path, folder: Path, copies: int, segmenter: str) -> float
         for command in commands
     ]
     seconds = []
-    for child, command in zip(children, commands, strict=True):
-        out, err = child.communicate()
-        if child.returncode:
-            raise subprocess.CalledProcessError(child.returncode, command, out, err)
-        seconds.append(float(json.loads(out.strip().splitlines()[-1])["seconds"]))
+    try:
+        for child, command in zip(children, commands, strict=True):
+            out, err = child.communicate()
+            if child.returncode:
+                raise subprocess.CalledProcessError(child.returncode, command, out, err)
+            seconds.append(float(json.loads(out.strip().splitlines()[-1])["seconds"]))
+    finally:
+        for child in children:  # none left writing into the bench's folder as it goes
+            if child.poll() is None:
+                child.kill()
+                child.wait()
     return max(seconds)
 
 

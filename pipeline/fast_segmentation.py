@@ -104,6 +104,8 @@ class FastSegmenter:
         return self._runs(run)
 
     def _new_run_tokens(self, run: str) -> tuple[str, ...]:
+        # Remembering is sound because finalseg's answer depends on the run alone: its tables are
+        # fixed, and nothing here adds force-split words (jieba's add_word with frequency 0).
         rjieba, _, finalseg = self._loaded()
         return tuple(run) if rjieba.has_word(run) else tuple(finalseg.cut(run))
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.fragments import (
+    _tokens_json,
     dropped_line,
     full_dropped,
     full_record,
@@ -23,9 +24,10 @@ from pipeline.records import (
     Paragraph,
     Record,
     dropped_from,
+    to_json,
     to_json_line,
 )
-from pipeline.tokens import pack_tokens
+from pipeline.tokens import Tokens, pack_tokens
 
 # Text with what JSON and the writer escape: quotes, backslashes, control characters, lone
 # surrogates, NEL, LS and PS, and Chinese.
@@ -63,7 +65,9 @@ FLAGS = st.lists(
 DECISIONS = st.lists(
     st.builds(AppliedDecision, TEXT, OPTIONAL, OPTIONAL, st.integers(0, 9), TEXT), max_size=2
 )
-TOKENS = st.none() | st.lists(st.text(st.sampled_from('中文a b\\"'), min_size=1, max_size=3))
+TOKENS = st.none() | st.lists(
+    st.text(st.sampled_from('中文a b\\"'), min_size=1, max_size=3) | TEXT, max_size=4
+)
 
 
 @st.composite
@@ -138,3 +142,19 @@ def test_a_dropped_line_from_pieces_is_the_full_entry(
     light = replace(entry, text="", fixes=[], flags=[])  # as a stub gives it
     assert dropped_line(light, pieces) == to_json_line(entry)
     assert full_dropped(light, pieces) == entry
+
+
+# Tokens with what the one-string rendering of packed tokens must get right: escapes that end
+# like the separator's (\u001e, \u001f written out), lone surrogates, NEL, LS, PS, empty tokens.
+_TOKEN_TEXT = st.lists(
+    st.sampled_from(["\x1e", "\x01", "u001f", "\\", '"', "\ud800", "\x85", "\u2028", "中", "a"])
+    | st.characters(blacklist_characters="\x1f"),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_TOKEN_TEXT, max_size=6))
+def test_packed_tokens_are_written_as_their_list_is(tokens: list[str]) -> None:
+    packed = Tokens(tokens)
+    assert _tokens_json(packed) == to_json(tokens)

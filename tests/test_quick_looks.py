@@ -48,7 +48,16 @@ _PIECES = st.one_of(
 _TEXTS = st.lists(_PIECES, max_size=30).map("".join)
 
 
+_EVERYWHERE = re.compile("")  # a hint found in every text: the rule does all its work
+
+
 def _without_hints(repairer: Repairer) -> Repairer:
+    """The repairer with no quick look: every rule asked, and no rule's own ``find`` turned
+    away by its hint either."""
+    for find, _ in repairer._scans:
+        rule = find.__self__  # type: ignore[attr-defined]
+        if rule.hint is not None:
+            rule.hint = _EVERYWHERE
     repairer._scans = [(find, None) for find, _ in repairer._scans]
     return repairer
 
@@ -73,18 +82,20 @@ def test_hints_change_no_repair_of_the_case_table(level: str) -> None:
         assert hinted.repair(case["original"]) == full.repair(case["original"]), case["label"]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(_TEXTS, st.sampled_from(["certain", "probable"]))
 def test_hints_change_no_repair_of_any_text(text: str, level: str) -> None:
     hinted, full = REPAIRERS[level]
     assert hinted.repair(text) == full.repair(text)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(_TEXTS)
 def test_no_rule_finds_anything_where_its_hint_is_absent(text: str) -> None:
     for rule in (make() for make in BUILTIN_RULES):
-        if rule.hint is not None and not rule.hint.search(text):
+        hint = rule.hint
+        rule.hint = _EVERYWHERE  # type: ignore[misc]  # its find does all its work
+        if hint is not None and not hint.search(text):
             assert list(rule.find(text)) == [], rule.name
 
 
@@ -95,7 +106,7 @@ def _full_clues(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         return clues(text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(_TEXTS)
 def test_the_clues_first_looks_change_no_clue(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
