@@ -229,14 +229,16 @@ def test_the_corpus_slice_is_written_the_same_with_rjieba(
     assert sum(len(json.loads(line)["paragraphs"]) for line in zh) > 5000  # 7,510
 
 
-def test_remembered_runs_give_the_tokens_a_fresh_segmenter_gives(jieba_tokenizer: Any) -> None:
+def test_remembered_runs_give_the_tokens_of_a_segmenter_that_forgets(jieba_tokenizer: Any) -> None:
     """Runs of single characters are remembered (the same runs recur): a segmenter that has
-    seen them gives the tokens of one that has not, and jieba's."""
+    seen them gives the tokens of one that remembers nothing, and jieba's."""
     texts = [text for text in HAND_CASES if text.strip()] * 2
     seasoned = FastSegmenter(True)
     first = [seasoned.tokens(text) for text in texts]
     again = [seasoned.tokens(text) for text in texts]
-    fresh = [FastSegmenter(True).tokens(text) for text in texts]
+    forgetful = FastSegmenter(True)
+    forgetful._run_tokens = forgetful._new_run_tokens  # type: ignore[method-assign]
+    fresh = [forgetful.tokens(text) for text in texts]
     assert first == again == fresh == [_jieba_tokens(jieba_tokenizer, t, True) for t in texts]
     memory = seasoned._runs
     assert memory is not None and memory.cache_info().hits > 0  # the memory was used
