@@ -14,7 +14,6 @@ only ever touch characters inside strings.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -75,14 +74,11 @@ def paragraph_pieces(paragraph: Paragraph) -> ParagraphPieces:
     # ``paragraph_data`` (its dicts and lists) would be made only to be taken apart again.
     data = paragraph_data(paragraph) if fixes or flags else None
     line = "null" if paragraph.line is None else int(paragraph.line)
-    hashed = paragraph.hash
-    # A hash is hex digits (or empty), which JSON writes as they are, between quotes.
-    hashed = f'"{hashed}"' if hashed.isascii() and hashed.isalnum() else to_json(hashed)
     return ParagraphPieces(
         paragraph.index,
-        f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {hashed}',
+        f'{{"index": {int(paragraph.index)}, "line": {line}, "hash": {_code_json(paragraph.hash)}',
         to_json(paragraph.text),
-        f'"lang": {_label_json(paragraph.lang)}, "script": {_label_json(paragraph.script)}, '
+        f'"lang": {_code_json(paragraph.lang)}, "script": {_code_json(paragraph.script)}, '
         f'"tokens": {"null" if tokens is None else _tokens_json(tokens)}',
         to_json(data["fixes"]) if data and fixes else _EMPTY,
         to_json(data["flags"]) if data and flags else _EMPTY,
@@ -101,10 +97,12 @@ def _tokens_json(tokens: Sequence[str]) -> str:
     return to_json(list(tokens))
 
 
-@functools.lru_cache(maxsize=256)
-def _label_json(label: str | None) -> str:
-    """The JSON of a language or script code: a few values, each rendered once."""
-    return to_json(label)
+def _code_json(code: str | None) -> str:
+    """The JSON of a hash, a language or a script: letters and digits (most codes) are
+    written as they are, between quotes, without the encoder."""
+    if code is not None and code.isascii() and code.isalnum():
+        return f'"{code}"'
+    return to_json(code)
 
 
 def record_pieces(record: Record) -> RecordPieces:

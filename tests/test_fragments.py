@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.fragments import (
+    _code_json,
     _tokens_json,
     dropped_line,
     full_dropped,
@@ -158,3 +159,8 @@ _TOKEN_TEXT = st.lists(
 def test_packed_tokens_are_written_as_their_list_is(tokens: list[str]) -> None:
     packed = Tokens(tokens)
     assert _tokens_json(packed) == to_json(tokens)
+
+
+@given(OPTIONAL | st.sampled_from(["en", "zh", "Hans", "zh-tw", "0a1b2c3d", "", "ＡＢ", "é"]))
+def test_codes_are_written_as_the_encoder_writes_them(code: str | None) -> None:
+    assert _code_json(code) == to_json(code)
