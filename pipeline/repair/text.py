@@ -283,7 +283,9 @@ class LostBytesRule:
 
     name = "lost_bytes"
     _pattern = re.compile("(?:锟斤拷)+|(?:\ufffd)+")
-    hint = _pattern
+    # One class of two characters, not the alternation: a search for it is about ten times
+    # faster, and every match of the pattern holds one of them.
+    hint = re.compile("[锟\ufffd]")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a flag for each run of lost-byte characters."""
