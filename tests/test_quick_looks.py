@@ -17,7 +17,7 @@ import pipeline.furniture.clues as clue_module
 from pipeline.config import RepairConfig
 from pipeline.furniture.clues import clues
 from pipeline.repair.engine import Repairer
-from pipeline.repair.registry import BUILTIN_RULES
+from pipeline.repair.registry import BUILTIN_RULES, NON_ASCII_RULES, RULE_NAMES
 
 CASES: list[dict[str, Any]] = json.loads(
     (REPO / "tests/cases/repair_cases.json").read_text(encoding="utf-8")
@@ -59,6 +59,7 @@ def _without_hints(repairer: Repairer) -> Repairer:
         if rule.hint is not None:
             rule.hint = _EVERYWHERE
     repairer._scans = [(find, None) for find, _ in repairer._scans]
+    repairer._ascii_scans = repairer._scans  # every rule asked about an ASCII text too
     return repairer
 
 
@@ -96,6 +97,29 @@ def test_no_rule_finds_anything_where_its_hint_is_absent(text: str) -> None:
         hint = rule.hint
         rule.hint = _EVERYWHERE  # type: ignore[misc]  # its find does all its work
         if hint is not None and not hint.search(text):
+            assert list(rule.find(text)) == [], rule.name
+
+
+_ASCII_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(["654.38+", "/kloc-0/", " 1", "9 8 5", "&amp;", "in 20", "10year", "\n"]),
+        st.text(st.characters(max_codepoint=0x7F)),
+    ),
+    max_size=20,
+).map("".join)
+
+
+def test_the_rules_skipped_for_ascii_text_are_built_in() -> None:
+    assert NON_ASCII_RULES <= {make().name for make in BUILTIN_RULES} <= set(RULE_NAMES)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ASCII_TEXTS)
+def test_the_rules_skipped_for_ascii_text_find_nothing_in_it(text: str) -> None:
+    for rule in (make() for make in BUILTIN_RULES):
+        if rule.name in NON_ASCII_RULES:
+            assert rule.hint is not None and not rule.hint.search(text), rule.name
+            rule.hint = _EVERYWHERE  # type: ignore[misc]  # its find does all its work
             assert list(rule.find(text)) == [], rule.name
 
 

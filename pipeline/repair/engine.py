@@ -22,7 +22,7 @@ from pipeline.repair.guard import marker_traces
 from pipeline.repair.ledger import Edit, Ledger
 from pipeline.repair.lists import RULE as LIST_RULE
 from pipeline.repair.lists import merged_list_numbers
-from pipeline.repair.registry import BUILTIN_RULES, PatternRule
+from pipeline.repair.registry import BUILTIN_RULES, NON_ASCII_RULES, PatternRule
 from pipeline.user_patterns import compile_user_pattern
 
 _MAX_PASSES = 10
@@ -86,13 +86,18 @@ class Repairer:
         self._scans = [
             (rule.find, None if rule.hint is None else rule.hint.search) for rule in rules
         ]
+        self._ascii_scans = [
+            scan
+            for rule, scan in zip(rules, self._scans, strict=True)
+            if rule.name not in NON_ASCII_RULES  # a user rule's name is never a built-in one's
+        ]
         self._priority = {rule.name: position for position, rule in enumerate(rules)}
         self._apply_probable = config.fix_level == "probable"
         self._check_lists = LIST_RULE not in disabled
 
     def _findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
-        for find, hint in self._scans:
+        for find, hint in self._ascii_scans if text.isascii() else self._scans:
             if hint is None or hint(text):
                 findings += find(text)
         return _select(findings, self._priority) if findings else findings

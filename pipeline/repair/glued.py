@@ -39,7 +39,9 @@ class GluedNumberRule:
         r"(?![A-Za-z0-9_/@]|[+\-−±](?![0-9]))"
     )
     _number_before = re.compile(r"[0-9]\s$")
-    hint = re.compile("[a-z][0-9]")  # every glue word ends in a lower-case letter
+    # Every glue word ends in a lower-case letter: "[a-z][0-9]", searched from the digit (rarer
+    # than a letter, so the search skips further) and looking back for the letter.
+    hint = re.compile("[0-9](?<=[a-z][0-9])")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each number glued to a common English word."""

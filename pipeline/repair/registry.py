@@ -50,6 +50,12 @@ BUILTIN_RULES: tuple[Callable[[], Rule], ...] = (
     FullwidthDigitsRule,
     C1ControlsRule,
 )
+# The built-in rules that find nothing in a text of ASCII characters alone (every hint of theirs
+# is a non-ASCII character): the engine does not ask them about such a text, which Python knows
+# without reading it.
+NON_ASCII_RULES = frozenset(
+    {"lost_bytes", "mojibake", "gbk_mojibake", "big5_mojibake", "fullwidth_digits", "c1_controls"}
+)
 # The names, their order and the fix levels are in the catalogue (pipeline.rules), so that the
 # config is checked without importing the rules; tests/test_repair.py keeps the two in step.
 __all__ = [
@@ -57,6 +63,7 @@ __all__ = [
     "BUILTIN_RULES",
     "FIX_LEVELS",
     "LIST_RULE",
+    "NON_ASCII_RULES",
     "RULE_NAMES",
     "PatternRule",
     "user_rule_problem",

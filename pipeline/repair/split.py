@@ -176,7 +176,9 @@ class SplitNumberRule:
         r"(?<![0-9A-Za-z.,])(?P<int>[0-9]{1,3})\. (?P<frac>1[0-9]*)"
         r"(?=\s?(?:%|percent\b|million\b|billion\b))"
     )
-    hint = re.compile(r"[0-9]\.? 1|9 8 5")
+    # "[0-9]\.? 1|9 8 5", with the digit both branches start with taken out of the alternation:
+    # the search then skips to the next digit (twice as quick).
+    hint = re.compile(r"[0-9](?:\.? 1| 8 5)")
     _century = re.compile(r"\s?century\b", re.I)
     _next_word = re.compile(r"\s(?P<word>[A-Za-z]+)\b")
     _range_after = re.compile(r"\s?(?:to|-|–|~|至)\s?(?P<other>[0-9][0-9,]*)")

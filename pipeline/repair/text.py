@@ -55,7 +55,7 @@ class FullwidthDigitsRule:
 
     name = "fullwidth_digits"
     _pattern = re.compile("[０-９]+")
-    hint = _pattern
+    hint = re.compile("[０-９]")  # one character: a quicker search than the run
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain repair for each run of full-width digits."""
@@ -169,7 +169,7 @@ class GbkMojibakeRule:
 
     name = "gbk_mojibake"
     _run = re.compile("[^\x00-\x7f]{3,}")
-    hint = _run
+    hint = re.compile("[^\x00-\x7f]{3}")
     _chinese = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
     def find(self, text: str) -> Iterator[Finding]:
@@ -269,7 +269,7 @@ class C1ControlsRule:
 
     name = "c1_controls"
     _pattern = re.compile("[\x80-\x9f]+")
-    hint = _pattern
+    hint = re.compile("[\x80-\x9f]")
 
     def find(self, text: str) -> Iterator[Finding]:
         """Yield a certain removal for each run of C1 controls."""
