@@ -11,7 +11,8 @@ gives the route, and jieba the rest:
 - rjieba's cut without the HMM is the route, except that it joins runs of single letters and
   digits, which are split again here (no word of the dictionary is letters and digits alone);
 - each run of single characters on the route gets jieba's own rule: one character as it is, a
-  word of the dictionary character by character, anything else through jieba's ``finalseg``;
+  word of the dictionary character by character, anything else through jieba's ``finalseg``
+  (its HMM unrolled in ``pipeline.jieba_hmm``: the same answer, quicker);
 - without the HMM, rjieba's cut is jieba's;
 - between blocks, white space is a token and every other character one of its own, as jieba
   does.
@@ -33,6 +34,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.jieba_hmm import JiebaHmm
+
 _LETTERS_AND_DIGITS = re.compile("[a-zA-Z0-9]+")  # jieba's re_eng, a run of it
 # What jieba's total has and rjieba's lacks: the frequency of the word its dictionary lists
 # twice (tests/test_fast_segmentation.py reads it off the dictionary file).
@@ -46,7 +49,7 @@ class FastSegmenter:
 
     def __init__(self, hmm: bool) -> None:
         self._hmm = hmm
-        self._libraries: tuple[Any, Any, Any] | None = None
+        self._libraries: tuple[Any, Any, JiebaHmm] | None = None
         self._runs: Callable[[str], tuple[str, ...]] | None = None
 
     def tokens(self, text: str) -> list[str]:
@@ -106,10 +109,10 @@ class FastSegmenter:
     def _new_run_tokens(self, run: str) -> tuple[str, ...]:
         # Remembering is sound because finalseg's answer depends on the run alone: its tables are
         # fixed, and nothing here adds force-split words (jieba's add_word with frequency 0).
-        rjieba, _, finalseg = self._loaded()
-        return tuple(run) if rjieba.has_word(run) else tuple(finalseg.cut(run))
+        rjieba, _, hmm = self._loaded()
+        return tuple(run) if rjieba.has_word(run) else tuple(hmm.cut(run))
 
-    def _loaded(self) -> tuple[Any, Any, Any]:
+    def _loaded(self) -> tuple[Any, Any, JiebaHmm]:
         if self._libraries is None:
             # Importing jieba does not load jieba's dictionary: only its patterns and its HMM
             # are used.
@@ -119,5 +122,5 @@ class FastSegmenter:
 
             own = rjieba.Jieba()  # not rjieba's default instance: this one is changed
             own.add_word(_FILLER, TOTAL_SHORTFALL, None)
-            self._libraries = (own, jieba, finalseg)
+            self._libraries = (own, jieba, JiebaHmm(finalseg))
         return self._libraries

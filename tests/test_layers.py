@@ -20,6 +20,7 @@ LEAVES = {
     "pipeline.legacy_text",
     "pipeline.collector",
     "pipeline.fast_segmentation",
+    "pipeline.jieba_hmm",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},
