@@ -5,10 +5,11 @@ random and multiplies a probability per language by the n-gram's weight for that
 a Python loop over the 55 languages, checking every five draws whether one language has won. Its
 time goes into that loop. Here the same trials draw the same n-grams from the same random
 generator (``random.choice`` over a list of row numbers of the same length consumes exactly
-what it consumes over the n-grams); the multiplications are the same IEEE operations in the same
-order (one elementwise product per draw, and at each check the division by the same built-in
-``sum``), so the probabilities, and the answer, are langdetect's own. The identity
-is tested against langdetect itself.
+what it consumes over the n-grams, and is inlined as CPython's ``Random.choice`` draws: bits of
+the length's width until they make a number below the length); the multiplications are the
+same IEEE operations in the same order (one elementwise product per draw, and at each check the
+division by the same built-in ``sum``), so the probabilities, and the answer, are langdetect's
+own. The identity is tested against langdetect itself.
 """
 
 from __future__ import annotations
@@ -39,15 +40,21 @@ def probabilities(detector: Any) -> list[Any]:
     languages = len(detector.langlist)
     total: npt.NDArray[np.float64] = np.zeros(languages, dtype=np.float64)
     chance.seed(detector.seed)
+    bits, count = chance.getrandbits, len(drawn)
+    width = count.bit_length()
     for _ in range(detector.n_trial):
         prob = np.array(detector._init_probability(), dtype=np.float64)
         alpha = detector.alpha + chance.gauss(0.0, 1.0) * detector.ALPHA_WIDTH
         factors = alpha / detector.BASE_FREQ + weights  # langdetect's ``weight + map[i]``
         by_row = list(factors)  # one array per n-gram: indexing a list is cheaper
-        choose = chance.choice
         draw = 0
         while True:
-            prob *= by_row[choose(drawn)]
+            # random.choice(drawn), inlined: drawn[randbelow(count)], where randbelow draws
+            # bit_length bits until they make a number below count
+            pick = bits(width)
+            while pick >= count:
+                pick = bits(width)
+            prob *= by_row[drawn[pick]]
             if draw % _CHECK_EVERY == 0:
                 total_prob = sum(prob.tolist())
                 if not total_prob:  # where langdetect itself would divide by zero
