@@ -69,7 +69,8 @@ _BROKEN_REFERENCE = re.compile(r"&#?[a-z0-9]{2,8};")
 def comparison_key(text: str) -> str:
     """The text as compared for duplicates: NFKC, case folded, punctuation unified, no spaces
     and no undecoded HTML references."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # NFKC leaves ASCII as it is (and most English paragraphs are ASCII): its check is skipped
+    folded = (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
     if "&" not in folded:  # nothing to take out first: white space goes in the same pass
         return folded.translate(_PUNCTUATION_NO_SPACE)
     key = _BROKEN_REFERENCE.sub("", folded.translate(_PUNCTUATION))
@@ -126,9 +127,13 @@ def _batch_signatures(
     values = hashes[valid]
     firsts = np.concatenate(([0], np.cumsum(shingles)[:-1]))
     out = np.empty((len(keys), PERMUTATIONS), dtype=np.uint64)
+    permuted = np.empty_like(values)  # one buffer for every permutation: no temporaries
+    shift = np.uint64(32)
     with np.errstate(over="ignore"):
         for column in range(PERMUTATIONS):
-            permuted = (values * multipliers[column] + offsets[column]) >> np.uint64(32)
+            np.multiply(values, multipliers[column], out=permuted)
+            permuted += offsets[column]
+            permuted >>= shift
             out[:, column] = np.minimum.reduceat(permuted, firsts)
     return out
 

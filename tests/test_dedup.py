@@ -178,6 +178,45 @@ def test_lsh_pairs_near_copies_and_not_unrelated_text() -> None:
     assert np.array_equal(signatures(keys), rows)  # fixed seeds: the same on every run
 
 
+def _signature_by_hand(key: str) -> list[int]:
+    """MinHash as its definition reads, in Python integers: the least permuted hash of the
+    key's shingles (a key shorter than a shingle is one, padded), per permutation."""
+    from pipeline.fingerprint import _PRIME, _permutations, shingle_size
+
+    size, wrap = shingle_size(key), 2**64
+    padded = key.ljust(size, "\0")
+    hashes = []
+    for start in range(len(padded) - size + 1):
+        value = 0
+        for char in padded[start : start + size]:
+            value = (value * int(_PRIME) + ord(char)) % wrap
+        hashes.append(value)
+    multipliers, offsets = _permutations()
+    return [
+        min(((value * int(m) + int(o)) % wrap) >> 32 for value in hashes)
+        for m, o in zip(multipliers.tolist(), offsets.tolist(), strict=True)
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="ab职业发展 .", max_size=30), min_size=1, max_size=6))
+def test_signatures_are_minhash_as_defined(keys: list[str]) -> None:
+    rows = signatures(keys)
+    assert [row.tolist() for row in rows] == [_signature_by_hand(key) for key in keys]
+
+
+def test_nfkc_leaves_ascii_as_it_is() -> None:
+    """What the comparison key's skip of NFKC for ASCII text rests on."""
+    import unicodedata
+
+    every = "".join(chr(code) for code in range(128))
+    assert unicodedata.normalize("NFKC", every) == every
+    assert all(unicodedata.normalize("NFKC", chr(code)) == chr(code) for code in range(128))
+    assert comparison_key("Call  Centre, 3000 Yuan.") == comparison_key(
+        "Ｃａｌｌ Centre，3000 yuan。"
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 3), min_size=BANDS, max_size=BANDS), max_size=12))
 def test_lsh_pairs_each_row_with_the_first_rows_of_its_buckets(keys: list[list[int]]) -> None:
