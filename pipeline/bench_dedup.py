@@ -122,9 +122,10 @@ def _kept(records: list[Record], documents: int) -> Counter[tuple[int, int, int,
     return kept
 
 
-def rescrape(lines: list[str], copies: int, jobs: int) -> Rescrape:
-    """Run the pipeline on the documents of ``lines`` (docs.jsonl lines) once, and on the
-    same documents ``copies`` times over with new ids, and compare what is kept."""
+def rescrape(lines: list[str], copies: int, config: Config) -> Rescrape:
+    """Run the pipeline with ``config`` on the documents of ``lines`` (docs.jsonl lines)
+    once, and on the same documents ``copies`` times over with new ids, and compare what is
+    kept."""
     documents = len(lines)
     repeated = []
     for copy in range(copies):
@@ -133,7 +134,6 @@ def rescrape(lines: list[str], copies: int, jobs: int) -> Rescrape:
             if copy:
                 doc["id"] = f"{doc['id']}-copy{copy}"
             repeated.append(json.dumps(doc, ensure_ascii=False) + "\n")
-    config = Config().with_jobs(jobs)
     with tempfile.TemporaryDirectory(prefix="bench-rescrape-") as tmp:
         once, many = Path(tmp) / "once", Path(tmp) / "many"
         once.mkdir()

@@ -247,7 +247,8 @@ def test_the_wheel_ships_every_module_and_the_schema(tmp_path: Path) -> None:
 
 def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
     """`pipeline bench` on any folder of raw articles (here a golden case): one JSON object
-    on the last line with the figures the issue names; with --repeat, a ratio per round."""
+    on the last line with the figures the issue names. (How rounds of --repeat combine is
+    the next test's, without the processes.)"""
     done = subprocess.run(
         [
             sys.executable,
@@ -258,8 +259,6 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
             str(REPO / "tests/golden/dedup/raw"),
             "--json",
             "--jobs",
-            "2",
-            "--repeat",
             "2",
         ],
         capture_output=True,
@@ -275,17 +274,54 @@ def test_bench_prints_its_figures_as_json(tmp_path: Path) -> None:
         "ratio_a",
         "ratio_b",
         "jobs_speedup",
+        "jobs_ceiling",
     ):
         assert figures[key] > 0, key
     assert {"repair", "language", "segmentation", "dedup", "render and write"} <= set(
         figures["stages"]
     )
-    assert figures["repeat"] == 2 and figures["outputs_identical_across_jobs"] is True
-    assert len(figures["jobs_speedup_rounds"]) == len(figures["ratio_b_rounds"]) == 2
-    # Two one-job runs side by side, each against one alone: what a perfect split could reach.
-    assert len(figures["jobs_ceiling_rounds"]) == 2 and figures["jobs_ceiling"] > 0
+    assert figures["repeat"] == 1 and figures["outputs_identical_across_jobs"] is True
+    assert len(figures["jobs_speedup_rounds"]) == len(figures["jobs_ceiling_rounds"]) == 1
     assert {"dedup", "per-article (wall)"} <= set(figures["stages_2_jobs"])
-    assert min(figures["ratio_b_rounds"]) <= figures["ratio_b"] <= max(figures["ratio_b_rounds"])
+    assert "ratio_b_rounds" not in figures  # one round: no list of one
+
+
+def test_bench_rounds_give_medians_each_taken_within_its_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three rounds with known times (the runs faked): every ratio is taken within a round,
+    each figure is the median of its rounds, and the stages are those of the median run."""
+    from pipeline import benchmark
+
+    one_job, two_jobs = iter([30.0, 10.0, 20.0]), iter([20.0, 4.0, 10.0])
+    jieba_alone, side_by_side = iter([15.0, 10.0, 5.0]), iter([20.0, 4.0, 10.0])
+
+    def run(raw: Path, out: Path, jobs: int, segmenter: str) -> dict[str, object]:
+        out.mkdir(exist_ok=True)
+        (out / "en.jsonl").write_text("the same\n", "utf-8")
+        seconds = next(one_job if jobs == 1 else two_jobs)
+        return {
+            "seconds": seconds,
+            "stages": {"repair": seconds / 10},
+            "paragraphs": 100,
+            "peak_self_mb": seconds,
+            "peak_children_mb": 1.0,
+        }
+
+    monkeypatch.setattr(benchmark, "_run_in_child", run)
+    monkeypatch.setattr(benchmark, "reference_b", lambda *_: (next(jieba_alone), 7, 0))
+    monkeypatch.setattr(benchmark, "_side_by_side", lambda *_: next(side_by_side))
+    monkeypatch.setattr(benchmark, "reference_a", lambda _: 2.0)
+    monkeypatch.setattr(benchmark, "help_seconds", lambda: 0.1)
+    figures = benchmark.run_bench(REPO / "tests/golden/dedup/raw", "full", 2, repeat=3)
+    assert figures["ratio_b_rounds"] == [2.0, 1.0, 4.0] and figures["ratio_b"] == 2.0
+    assert figures["jobs_speedup_rounds"] == [1.5, 2.5, 2.0] and figures["jobs_speedup"] == 2.0
+    assert figures["jobs_ceiling_rounds"] == [3.0, 5.0, 4.0] and figures["jobs_ceiling"] == 4.0
+    assert figures["seconds_1_job"] == 20.0 and figures["seconds_2_jobs"] == 10.0
+    assert figures["reference_b_s"] == 10.0 and figures["ratio_a"] == 10.0
+    assert figures["stages"] == {"repair": 2.0} and figures["stages_2_jobs"] == {"repair": 1.0}
+    assert figures["peak_rss_mb"] == 30 and figures["paragraphs_per_s"] == 5.0
+    assert figures["outputs_identical_across_jobs"] is True
 
 
 def test_engine_ray_without_ray_is_a_usage_error(

@@ -213,12 +213,12 @@ def test_segmenter_rjieba_with_user_words_is_a_usage_error(raw_dir: Path) -> Non
 def test_the_corpus_slice_is_written_the_same_with_rjieba(
     bench_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """800 documents of the benchmark corpus, end to end."""
+    """500 documents of the benchmark corpus, end to end."""
     monkeypatch.chdir(tmp_path)
     raw = tmp_path / "raw"
     raw.mkdir()
     with (bench_corpus / "docs.jsonl").open(encoding="utf-8") as stream:
-        lines = [line for _, line in zip(range(800), stream, strict=False)]
+        lines = [line for _, line in zip(range(500), stream, strict=False)]
     (raw / "docs.jsonl").write_text("".join(lines), "utf-8")
     jieba_out, fast_out = tmp_path / "jieba", tmp_path / "fast"
     assert invoke("run", str(raw), "--out", str(jieba_out), "-q", "--no-index")[0] == 0
@@ -226,7 +226,7 @@ def test_the_corpus_slice_is_written_the_same_with_rjieba(
     assert invoke("run", str(raw), *fast_run)[0] == 0
     assert outputs(fast_out) == outputs(jieba_out)
     zh = (fast_out / "zh.jsonl").read_text("utf-8").splitlines()
-    assert sum(len(json.loads(line)["paragraphs"]) for line in zh) > 5000  # 7,510
+    assert sum(len(json.loads(line)["paragraphs"]) for line in zh) > 4000  # 4,648
 
 
 def test_remembered_runs_give_the_tokens_of_a_segmenter_that_forgets(jieba_tokenizer: Any) -> None:
