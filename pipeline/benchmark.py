@@ -264,11 +264,11 @@ def run_bench(
         figures: dict[str, Any] = {
             "corpus": str(corpus),
             "size": size,
-            "input_mb": round(megabytes, 2),
+            "input_mb": _significant(megabytes),
             "paragraphs": one["paragraphs"],
             "repeat": repeat,
             "seconds_1_job": round(seconds_1, 2),
-            "mb_per_s": round(megabytes / seconds_1, 3),
+            "mb_per_s": _significant(megabytes / seconds_1),
             "paragraphs_per_s": round(one["paragraphs"] / seconds_1, 1),
             "peak_rss_mb": round(
                 max(max(r[0]["peak_self_mb"], r[0]["peak_children_mb"]) for r in rounds)
@@ -319,6 +319,11 @@ def run_bench(
             figures["dedup"] = _dedup_accuracy(folder / "out-1", raw, labels)
         figures["help_s"] = round(help_seconds(), 3)
     return figures
+
+
+def _significant(value: float) -> float:
+    """``value`` to four significant figures: a small input's MB/s does not round to 0."""
+    return float(f"{value:.4g}")
 
 
 def _peak(run: dict[str, Any]) -> float:

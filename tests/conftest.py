@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import filelock
 import pytest
@@ -83,3 +85,41 @@ def bench_docs(bench_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     # A copy, not a link: a link to outside RAW_DIR is skipped (unless --follow-links).
     shutil.copyfile(bench_corpus / "docs.jsonl", raw / "docs.jsonl")
     return raw
+
+
+@pytest.fixture(scope="session", autouse=True)
+def heavy_resources_shared_across_runs() -> Iterator[None]:
+    """jieba's dictionary and langdetect's profiles, loaded once per test process.
+
+    A run loads them afresh and lets them go when its articles are done (the CLI runs once per
+    process, and the corpus stages reuse that memory); the hundreds of runs made in one test
+    process would spend ~1.8 s each loading them again. Here a run takes the ones loaded for
+    an earlier run with the same user words and dictionary; the loading itself is still what
+    every subprocess and worker test goes through."""
+    from pipeline.language import LanguageDetector
+    from pipeline.segmentation import Segmenter
+
+    load_jieba, load_profiles = Segmenter._jieba, LanguageDetector._detector_factory
+    tokenizers: dict[tuple[str, tuple[str, ...]], Any] = {}
+    factories: list[Any] = []
+
+    def shared_jieba(self: Segmenter) -> Any:
+        if self._tokenizer is None:
+            config = self._config
+            key = (config.user_dict, tuple(config.user_words))
+            if key not in tokenizers:
+                tokenizers[key] = load_jieba(self)
+            self._tokenizer = tokenizers[key]
+        return self._tokenizer
+
+    def shared_profiles(self: LanguageDetector) -> Any:
+        if self._factory is None:
+            if not factories:
+                factories.append(load_profiles(self))
+            self._factory = factories[0]
+        return self._factory
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Segmenter, "_jieba", shared_jieba)
+        patch.setattr(LanguageDetector, "_detector_factory", shared_profiles)
+        yield

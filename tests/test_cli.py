@@ -321,6 +321,8 @@ def test_bench_rounds_give_medians_each_taken_within_its_round(
     assert figures["reference_b_s"] == 10.0 and figures["ratio_a"] == 10.0
     assert figures["stages"] == {"repair": 2.0} and figures["stages_2_jobs"] == {"repair": 1.0}
     assert figures["peak_rss_mb"] == 30 and figures["paragraphs_per_s"] == 5.0
+    # 1,346 bytes in 20 s, to four significant figures (rounded to places, it would be 0)
+    assert figures["input_mb"] == 0.001346 and figures["mb_per_s"] == 0.0000673
     assert figures["outputs_identical_across_jobs"] is True
 
 
