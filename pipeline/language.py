@@ -44,6 +44,7 @@ _HTML_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 _CJK_RANGE = range(0x4E00, 0xA000)
 _BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))  # deleted to count them
 # One code per class of character for the one-pass count: its script (if one of those counted)
 # and whether it is a letter (nearly all are; a few Hangul fillers, Cyrillic signs and
 # unassigned compatibility ideographs are not).
@@ -131,6 +132,9 @@ class LanguageDetector:
     def script_counts(self, text: str) -> tuple[int, int, int, int, int, int, int]:
         """Letters, and of them Han, kana, Hangul, Latin, Cyrillic and full-width Latin ones, in
         one pass (a table of each character's class), as the regular expressions count them."""
+        if text.isascii():  # most English text: its letters are A-Z and a-z, all Latin
+            latin = len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
+            return latin, 0, 0, 0, latin, 0, 0
         if _BEYOND_BMP.search(text):  # rare: Han extension B and up, emoji
             return regex_script_counts(text)
         classes = text.translate(_class_table())

@@ -248,8 +248,30 @@ def test_bad_dedup_options_are_config_errors(table: dict[str, object], message: 
 _KEY_CHARACTERS = st.one_of(
     st.sampled_from(list("aB&;#nbsp12。、“”—…月薪元Ｃ１")),
     st.characters(categories=["Zs", "Zl", "Zp", "Cc"]),  # every kind of white space
+    # full-width forms (mapped before NFKC) beside what NFKC composes or reorders with them
+    st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),
+    st.characters(categories=["Mn", "Mc"]),
+    st.sampled_from(list("e\u0301\u0308\u0323ﬁ㎏①\u3000Ａ\u1100\u1161\u11a8")),
     st.characters(),
 )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_KEY_CHARACTERS, max_size=30))
+def test_nfkc_is_unicodedatas(text: str) -> None:
+    import unicodedata
+
+    from pipeline.fingerprint import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_maps_full_width_forms_and_still_composes_after_them() -> None:
+    from pipeline.fingerprint import nfkc
+
+    assert nfkc("月薪（３０００元）\u3000！") == "月薪(3000元) !"
+    assert nfkc("ｅ\u0301") == "é"  # the mapped "e" still takes the accent
+    assert nfkc("ﬁ，") == "fi,"  # a text that needs NFKC after the mapping too
 
 
 @settings(max_examples=300, deadline=None)

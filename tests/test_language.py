@@ -200,6 +200,16 @@ def test_the_one_pass_counts_are_the_regular_expressions_counts_on_every_bmp_cha
 _COUNTER = LanguageDetector(LanguageConfig())  # its class table is built once for all examples
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_ascii_counts_agree_with_the_regular_expressions(text: str) -> None:
+    from pipeline.language import regex_script_counts
+
+    every_ascii = "".join(map(chr, range(128)))
+    expected = (52, 0, 0, 0, 52, 0, 0)  # A-Z and a-z: letters, and Latin ones
+    assert _COUNTER.script_counts(every_ascii) == regex_script_counts(every_ascii) == expected
+    assert _COUNTER.script_counts(text) == regex_script_counts(text)
+
+
 @given(st.text(max_size=200))
 def test_the_one_pass_counts_agree_with_the_regular_expressions(text: str) -> None:
     from pipeline.language import regex_script_counts
