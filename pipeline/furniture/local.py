@@ -12,12 +12,12 @@ one, and that title is the headline.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.config import InputConfig
+from pipeline.fingerprint import nfkc
 from pipeline.furniture.clues import (
     ARROW_PATH,
     RELATED_HEADER,
@@ -92,7 +92,7 @@ def zones(paragraphs: Sequence[Paragraph], strong: Sequence[bool] | None = None)
 
 
 def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return "".join(nfkc(text).split()).casefold()
 
 
 def _headline_like(text: str) -> bool:
