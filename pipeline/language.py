@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.config import LanguageConfig
+from pipeline.recent import Recent
 
 _LETTER = re.compile(r"[^\W\d_]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -56,6 +57,7 @@ _CODE = {
 }
 _LETTER_CODES = tuple(code for (_, letter), code in _CODE.items() if letter)
 _LANGDETECT_MEMORY = 100_000  # answers kept per detector
+_RECENT_LABELS = 4096  # the labels of the paragraphs labelled last, by text
 _HAN_PER_WORD = 1.5
 _ENGLISH_SHARE = 0.12
 # Function words that are frequent in English and rare as words in other Latin-script languages.
@@ -94,9 +96,17 @@ class LanguageDetector:
         self._factory: Any = None
         self._script_marks: dict[int, str] | None = None  # simplified-only, traditional-only
         self._langdetect_seen: dict[tuple[str, str, bool], Label] = {}
+        self._recent_labels: Recent[str, Label] = Recent(_RECENT_LABELS)
 
     def detect(self, text: str) -> Label:
         """Label one paragraph."""
+        label = self._recent_labels.get(text)
+        if label is None:  # a label depends on the text alone
+            label = self._detect(text)
+            self._recent_labels.put(text, label)
+        return label
+
+    def _detect(self, text: str) -> Label:
         if "&" in text:
             text = _HTML_ENTITY.sub(" ", text)
         letters, han, kana, hangul, latin, cyrillic, fullwidth = self.script_counts(text)
@@ -104,7 +114,7 @@ class LanguageDetector:
             return Label("und")
         latin_words = _LATIN_WORD.findall(text) if latin else []
         if fullwidth and not han + kana:
-            return self.detect(unicodedata.normalize("NFKC", text))
+            return self._detect(unicodedata.normalize("NFKC", text))
         other = letters - han - kana - hangul - latin - cyrillic - fullwidth
         top = max(han + kana, hangul, latin, cyrillic, other)
         if hangul == top:

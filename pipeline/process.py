@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.config import Config
+from pipeline.furniture.clues import Clue, clues
 from pipeline.furniture.local import label_article
 from pipeline.language import Label, LanguageDetector, resolve_undecided
+from pipeline.recent import Recent
 from pipeline.records import Article, Fix, Flag, Paragraph, Record, text_hash
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import unreplay
@@ -37,6 +39,7 @@ CONTEXT_LANGS = frozenset({"mixed", "und"})
 # article, or a nearby copy of it) is not segmented again. On the benchmark corpus 4,096 of them
 # (about 2 MB) spare a tenth of jieba's work; keeping all would spare 15%, at 40 MB.
 RECENT_TOKENS = 4096
+RECENT_CLUES = 4096  # the furniture clues of the paragraphs looked at last, by text
 
 
 def record_id(article_key: str, lang: str) -> str:
@@ -66,7 +69,8 @@ class ArticleProcessor:
         self._input = config.input
         self._repair_config = config.repair
         self._repairers_without: dict[str, Repairer] = {}  # for rejected repairs, by rule
-        self._recent_tokens: OrderedDict[str, Tokens] = OrderedDict()
+        self._recent_tokens: Recent[str, Tokens] = Recent(RECENT_TOKENS)
+        self._recent_clues: Recent[str, tuple[Clue, ...]] = Recent(RECENT_CLUES)
         # Which paragraphs get MinHash band keys where they are processed: the lengths dedup
         # compares across articles (English, Chinese); none when dedup is off.
         dedup = config.dedup
@@ -125,7 +129,21 @@ class ArticleProcessor:
             apply_text_decisions(paragraphs, as_read, self._repair_without)
 
     def _label_furniture(self, work: _Work) -> None:
-        label_article(work.article.paragraphs, self._input, title_given=work.article.title_given)
+        label_article(
+            work.article.paragraphs,
+            self._input,
+            title_given=work.article.title_given,
+            clues_of=self._clues,
+        )
+
+    def _clues(self, text: str) -> list[Clue]:
+        """The furniture clues in ``text``, taken from the recent ones when it was just looked
+        at (they depend on the text alone); a list of the caller's own."""
+        found = self._recent_clues.get(text)
+        if found is None:
+            found = tuple(clues(text))
+            self._recent_clues.put(text, found)
+        return list(found)
 
     def _decide_roles(self, work: _Work) -> None:
         if work.actions.intersection(ROLE_ACTIONS):
@@ -148,16 +166,12 @@ class ArticleProcessor:
         """jieba's tokens of ``text``, packed; taken from the recent ones when it was just
         segmented (jieba gives the same text the same tokens, and packed tokens never change,
         so paragraphs may share them)."""
-        recent = self._recent_tokens
-        tokens = recent.get(text)
+        tokens = self._recent_tokens.get(text)
         if tokens is not None:
-            recent.move_to_end(text)
             return tokens
         packed = pack_tokens(self._segmenter.tokens(text))
         if isinstance(packed, Tokens):  # a list (a token holds the separator) is not shared
-            recent[text] = packed
-            if len(recent) > RECENT_TOKENS:
-                recent.popitem(last=False)
+            self._recent_tokens.put(text, packed)
         return packed
 
     def _split(self, work: _Work) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipeline.config import InputConfig
@@ -113,15 +113,21 @@ def _fragment(text: str) -> bool:
 
 
 def label_article(
-    paragraphs: list[Paragraph], config: InputConfig, *, title_given: bool = False
+    paragraphs: list[Paragraph],
+    config: InputConfig,
+    *,
+    title_given: bool = False,
+    clues_of: Callable[[str], list[Clue]] = clues,
 ) -> None:
     """Label the article's furniture (role and evidence) and choose its title, in place.
-    With ``title_given`` (a JSONL title field), paragraph 0 is the title whatever it says."""
+    With ``title_given`` (a JSONL title field), paragraph 0 is the title whatever it says.
+    ``clues_of`` gives a text's clues, as :func:`~pipeline.furniture.clues.clues` does (a list
+    of its caller's own: it is added to)."""
     found: dict[int, list[Clue]] = defaultdict(list)
     for position, paragraph in enumerate(paragraphs):
         if title_given and position == 0:
             continue
-        found[position] = clues(paragraph.text)
+        found[position] = clues_of(paragraph.text)
     strong = [any(c.strength > WEAK for c in found.get(p, ())) for p in range(len(paragraphs))]
     body = zones(paragraphs, strong)
     _title_in_breadcrumb(paragraphs, found, body)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.config import RepairConfig
+from pipeline.recent import Recent
 from pipeline.records import Fix, Flag, Paragraph
 from pipeline.repair.base import Finding
 from pipeline.repair.guard import marker_traces
@@ -26,6 +27,9 @@ from pipeline.repair.registry import BUILTIN_RULES, NON_ASCII_RULES, PatternRule
 from pipeline.user_patterns import compile_user_pattern
 
 _MAX_PASSES = 10
+# Repairs of the paragraphs repaired last, by text and earlier fixes: a paragraph repeated soon
+# after (a site's boilerplate, an article copied nearby) is not repaired again.
+RECENT_REPAIRS = 4096
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Repaired:
     text: str
     fixes: list[Fix]
     flags: list[Flag]
+
+
+_Remembered = tuple[str, tuple[Fix, ...], tuple[Flag, ...]]  # a Repaired, immutable
 
 
 def _select(findings: Iterable[Finding], priority: dict[str, int]) -> list[Finding]:
@@ -94,6 +101,7 @@ class Repairer:
         self._priority = {rule.name: position for position, rule in enumerate(rules)}
         self._apply_probable = config.fix_level == "probable"
         self._check_lists = LIST_RULE not in disabled
+        self._recent: Recent[tuple[str, tuple[Fix, ...]], _Remembered] = Recent(RECENT_REPAIRS)
 
     def _findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
@@ -110,7 +118,17 @@ class Repairer:
         )
 
     def repair(self, text: str, fixes: Sequence[Fix] = ()) -> Repaired:
-        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept."""
+        """Repair ``text``, whose earlier ``fixes`` (offsets into its original) are kept. The
+        lists returned are the caller's own."""
+        key = (text, tuple(fixes))
+        remembered = self._recent.get(key)
+        if remembered is None:  # a repair depends on the text and its fixes alone
+            repaired = self._repair(text, fixes)
+            remembered = (repaired.text, tuple(repaired.fixes), tuple(repaired.flags))
+            self._recent.put(key, remembered)
+        return Repaired(remembered[0], list(remembered[1]), list(remembered[2]))
+
+    def _repair(self, text: str, fixes: Sequence[Fix]) -> Repaired:
         ledger: Ledger | None = None
         current = text
         findings = self._findings(current)
