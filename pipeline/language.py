@@ -179,9 +179,8 @@ class LanguageDetector:
         return self._script_marks
 
     def _latin(self, text: str, words: list[str], letters: int) -> Label:
-        lowered = [word.lower() for word in words]
-        english = sum(1 for word in lowered if word in _ENGLISH_WORDS)
-        if len(lowered) >= 3 and english >= _ENGLISH_SHARE * len(lowered):
+        english = sum(map(_ENGLISH_WORDS.__contains__, map(str.lower, words)))  # in C
+        if len(words) >= 3 and english >= _ENGLISH_SHARE * len(words):
             return Label("en")
         if letters >= self._config.langdetect_min_letters:
             label = self._by_langdetect(text, default=self._config.default_latin)

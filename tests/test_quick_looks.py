@@ -17,7 +17,7 @@ import pipeline.furniture.clues as clue_module
 from pipeline.config import RepairConfig
 from pipeline.furniture.clues import clues
 from pipeline.repair.engine import Repairer
-from pipeline.repair.registry import BUILTIN_RULES, NON_ASCII_RULES, RULE_NAMES
+from pipeline.repair.registry import BUILTIN_RULES, DIGIT_RULES, NON_ASCII_RULES, RULE_NAMES
 
 CASES: list[dict[str, Any]] = json.loads(
     (REPO / "tests/cases/repair_cases.json").read_text(encoding="utf-8")
@@ -54,12 +54,14 @@ _EVERYWHERE = re.compile("")  # a hint found in every text: the rule does all it
 def _without_hints(repairer: Repairer) -> Repairer:
     """The repairer with no quick look: every rule asked, and no rule's own ``find`` turned
     away by its hint either."""
-    for find, _ in repairer._scans:
+    every_rule = repairer._scans[False, True]  # a text neither ASCII nor without a digit
+    for find, _ in every_rule:
         rule = find.__self__  # type: ignore[attr-defined]
         if rule.hint is not None:
             rule.hint = _EVERYWHERE
-    repairer._scans = [(find, None) for find, _ in repairer._scans]
-    repairer._ascii_scans = repairer._scans  # every rule asked about an ASCII text too
+    unhinted = [(find, None) for find, _ in every_rule]
+    # every rule asked about every text: ASCII or not, with a digit or without
+    repairer._scans = dict.fromkeys(repairer._scans, unhinted)
     return repairer
 
 
@@ -121,6 +123,34 @@ def test_the_rules_skipped_for_ascii_text_find_nothing_in_it(text: str) -> None:
             assert rule.hint is not None and not rule.hint.search(text), rule.name
             rule.hint = _EVERYWHERE  # type: ignore[misc]  # its find does all its work
             assert list(rule.find(text)) == [], rule.name
+
+
+_DIGIT_FREE_TEXTS = _TEXTS.map(lambda text: re.sub("[0-9]", "", text))
+
+
+def test_the_rules_skipped_for_text_without_a_digit_are_built_in() -> None:
+    assert DIGIT_RULES <= {make().name for make in BUILTIN_RULES} <= set(RULE_NAMES)
+    assert not DIGIT_RULES & NON_ASCII_RULES  # each set is told by one look at the text
+
+
+@settings(max_examples=800, deadline=None)
+@given(_DIGIT_FREE_TEXTS)
+def test_the_rules_skipped_for_text_without_a_digit_find_nothing_in_it(text: str) -> None:
+    for rule in (make() for make in BUILTIN_RULES):
+        if rule.name in DIGIT_RULES:
+            rule.hint = _EVERYWHERE  # type: ignore[misc]  # its find does all its work
+            assert list(rule.find(text)) == [], rule.name
+
+
+def test_a_text_without_a_digit_is_not_shown_to_the_digit_rules() -> None:
+    asked = {
+        (ascii, digits): {find.__self__.name for find, _ in scans}  # type: ignore[attr-defined]
+        for (ascii, digits), scans in Repairer(RepairConfig())._scans.items()
+    }
+    every = {make().name for make in BUILTIN_RULES}
+    assert asked[False, True] == every
+    assert asked[False, False] == every - DIGIT_RULES
+    assert asked[True, False] == every - DIGIT_RULES - NON_ASCII_RULES
 
 
 def _full_clues(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,10 +24,11 @@ from pipeline.repair.guard import marker_traces
 from pipeline.repair.ledger import Edit, Ledger
 from pipeline.repair.lists import RULE as LIST_RULE
 from pipeline.repair.lists import merged_list_numbers
-from pipeline.repair.registry import BUILTIN_RULES, NON_ASCII_RULES, PatternRule
+from pipeline.repair.registry import BUILTIN_RULES, DIGIT_RULES, NON_ASCII_RULES, PatternRule
 from pipeline.user_patterns import compile_user_pattern
 
 _MAX_PASSES = 10
+_ASCII_DIGIT = re.compile("[0-9]")
 # Repairs of the paragraphs repaired last, by text and earlier fixes: a paragraph repeated soon
 # after (a site's boilerplate, an article copied nearby) is not repaired again.
 RECENT_REPAIRS = 4096
@@ -90,14 +92,19 @@ class Repairer:
         # Each rule's find, and the search for its hint: most rules have nothing to find in
         # most paragraphs, and are not asked (a generator per rule and paragraph costs more
         # than the search).
-        self._scans = [
-            (rule.find, None if rule.hint is None else rule.hint.search) for rule in rules
-        ]
-        self._ascii_scans = [
-            scan
-            for rule, scan in zip(rules, self._scans, strict=True)
-            if rule.name not in NON_ASCII_RULES  # a user rule's name is never a built-in one's
-        ]
+        # The rules asked about a text, by whether it is ASCII and whether it holds an ASCII
+        # digit: the others find nothing in it (a user rule's name is never a built-in one's).
+        scans = [(rule.find, None if rule.hint is None else rule.hint.search) for rule in rules]
+        self._scans = {
+            (ascii, digits): [
+                scan
+                for rule, scan in zip(rules, scans, strict=True)
+                if not (ascii and rule.name in NON_ASCII_RULES)
+                and not (not digits and rule.name in DIGIT_RULES)
+            ]
+            for ascii in (False, True)
+            for digits in (False, True)
+        }
         self._priority = {rule.name: position for position, rule in enumerate(rules)}
         self._apply_probable = config.fix_level == "probable"
         self._check_lists = LIST_RULE not in disabled
@@ -105,7 +112,8 @@ class Repairer:
 
     def _findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
-        for find, hint in self._ascii_scans if text.isascii() else self._scans:
+        scans = self._scans[text.isascii(), _ASCII_DIGIT.search(text) is not None]
+        for find, hint in scans:
             if hint is None or hint(text):
                 findings += find(text)
         return _select(findings, self._priority) if findings else findings
