@@ -56,11 +56,14 @@ def probabilities(detector: Any) -> list[Any]:
                 pick = bits(width)
             prob *= by_row[drawn[pick]]
             if draw % _CHECK_EVERY == 0:
-                total_prob = sum(prob.tolist())
+                values = prob.tolist()
+                total_prob = sum(values)
                 if not total_prob:  # where langdetect itself would divide by zero
                     raise LangDetectException(ErrorCode.CantDetectError, "No probability left.")
                 prob /= total_prob
-                if float(prob.max()) > detector.CONV_THRESHOLD:
+                # The largest quotient is the largest value's: division by the same positive
+                # number, correctly rounded, keeps the order (and is cheaper than prob.max()).
+                if max(values) / total_prob > detector.CONV_THRESHOLD:
                     break
                 if draw >= detector.ITERATION_LIMIT:
                     break

@@ -16,9 +16,11 @@ class Tokens(Sequence[str]):
 
     def __init__(self, tokens: Iterable[str]) -> None:
         items = list(tokens)
-        if any(self.SEPARATOR in token for token in items):
+        packed = self.SEPARATOR.join(items)
+        # The joins put len - 1 separators in: any more were in a token (counted in C).
+        if packed.count(self.SEPARATOR) > max(len(items) - 1, 0):
             raise ValueError("a token holds the separator")
-        self._packed = self.SEPARATOR.join(items)
+        self._packed = packed
         self._count = len(items)
 
     @property

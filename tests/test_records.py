@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, fields
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline.records import (
     AppliedDecision,
     Fix,
@@ -77,3 +81,16 @@ def test_a_paragraph_with_packed_tokens_serialises() -> None:
     paragraph.tokens = pack_tokens(["职业", " ", "2010"])
     assert json.loads(to_json_line(paragraph))["tokens"] == ["职业", " ", "2010"]
     assert pack_tokens(["a"]) != ("a",)  # equal to the list it holds, as a list would be
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(st.sampled_from(["a", "职", " ", "\x1f", "\x1e"]), max_size=4)))
+def test_tokens_are_packed_unless_one_holds_the_separator(items: list[str]) -> None:
+    from pipeline.tokens import Tokens
+
+    if any(Tokens.SEPARATOR in token for token in items):
+        with pytest.raises(ValueError, match="separator"):
+            Tokens(items)
+    else:
+        tokens = Tokens(items)
+        assert list(tokens) == items and len(tokens) == len(items)
