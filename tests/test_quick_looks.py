@@ -1,5 +1,5 @@
 """Quick first looks never change a result: a repair rule is not asked when its hint is absent,
-and two furniture clues look for a word or a mark before running their pattern. Each result is
+and some furniture clues look for a word or a mark before running their pattern. Each result is
 compared with the one the full work gives (the looks taken out)."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ _PIECES = st.one_of(
     ),
     st.sampled_from([" > ", " - ", "»", "›", "→", " / ", " | ", "首页", "home", "当前位置："]),
     st.sampled_from(["职业", "发展", "The", " career ", "，", "。", "\n"]),
+    st.sampled_from(["www.example.com", "https://example.com/a", " /careers/nurse-pay/", "上传人"]),
     st.characters(codec="utf-8"),
 )
 _TEXTS = st.lists(_PIECES, max_size=30).map("".join)
@@ -153,9 +154,17 @@ def test_a_text_without_a_digit_is_not_shown_to_the_digit_rules() -> None:
     assert asked[True, False] == every - DIGIT_RULES - NON_ASCII_RULES
 
 
+def test_every_upload_field_starts_with_a_non_ascii_character() -> None:
+    """So an ASCII text, whose upload fields are not looked for, holds none."""
+    alternatives = clue_module._UPLOAD_FIELDS.pattern.split("|")
+    assert len(alternatives) > 1
+    assert all(not alternative[0].isascii() for alternative in alternatives)
+
+
 def _full_clues(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as patched:
         patched.setattr(clue_module, "_HANDLE_WORDS", ("",))  # "" is in every text
+        patched.setattr(clue_module, "_LINK_MARKS", ("",))
         patched.setattr(clue_module, "_SEPARATOR_MARK", re.compile(""))  # found in every text
         return clues(text)
 

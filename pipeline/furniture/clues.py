@@ -268,6 +268,8 @@ _REFERENCE = re.compile(
 )
 _ENCYCLOPEDIA = re.compile("百度百科|维基百科|百度知道|baidu encyclopedia|wikipedia")
 _LINK_END = re.compile(r"(?:https?://\S+|www\.\S+|\s/[a-z0-9_\-]{3,}(?:/[a-z0-9_\-.]*)*/?)\s*$")
+# What every link that _LINK_END finds holds, looked for first: most paragraphs hold neither.
+_LINK_MARKS = ("/", "www.")
 
 
 def _ui_share(text: str) -> float:
@@ -348,7 +350,8 @@ def clues(text: str) -> list[Clue]:
         found.append(Clue("advert", STRONG, "an advert label"))
     if width <= SHORT and RELATED_HEADER.match(text):
         found.append(Clue("navigation", STRONG, "a related-links header"))
-    if not short and _LINK_END.search(text[-200:]):
+    tail = text[-200:]
+    if not short and any(mark in tail for mark in _LINK_MARKS) and _LINK_END.search(tail):
         found.append(Clue("advert", WEAK, "ends with a link"))
     label = _META_LABEL.match(text)
     value = text[label.end() :] if label else ""
@@ -371,7 +374,9 @@ def clues(text: str) -> list[Clue]:
             found.append(Clue("meta", STRONG, "a timestamp"))
         else:
             found.append(Clue("meta", WEAK, "a date line", at_edge=True))
-    if width <= 4 * SHORT and len(_UPLOAD_FIELDS.findall(text)) >= 2:
+    # (every upload field is Chinese: an ASCII text, which Python knows without reading it,
+    # holds none)
+    if width <= 4 * SHORT and not text.isascii() and len(_UPLOAD_FIELDS.findall(text)) >= 2:
         found.append(Clue("meta", STRONG, "upload metadata"))
     reference = _REFERENCE.search(text) or (
         short and _ENCYCLOPEDIA.search(lowered) and not _statement(text)
