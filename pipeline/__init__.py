@@ -2,7 +2,8 @@
 
 Library entry points: :func:`load_config`, :func:`run_pipeline`, :func:`save_run` (write a
 run's outputs into a folder), :func:`compare_run` (what differs from them), :func:`render_outputs`
-(the outputs as bytes, for small runs), :func:`write_outputs` and :func:`compare_outputs`. The
+(the outputs as bytes, for small runs), :func:`write_outputs` and :func:`compare_outputs`;
+:class:`Resources` keeps jieba and langdetect loaded across the runs of a long-lived program. The
 ``pipeline`` command is a thin layer over them. They are imported on first use, so that
 ``import pipeline`` (and ``pipeline --help``) stays fast.
 """
@@ -23,6 +24,7 @@ _EXPORTS = {
     "save_run": "pipeline.output",
     "render_outputs": "pipeline.output",
     "write_outputs": "pipeline.output",
+    "Resources": "pipeline.resources",
     "RunResult": "pipeline.result",
     "run_pipeline": "pipeline.runner",
 }

@@ -26,6 +26,7 @@ from pipeline.config import Config
 from pipeline.ordered import in_order
 from pipeline.process import ArticleProcessor
 from pipeline.records import Article
+from pipeline.resources import Resources
 from pipeline.spill import SpilledChunk, spill_chunk
 
 CHUNK_SIZE = 64
@@ -78,17 +79,19 @@ def _is_spilled(work: object) -> bool:
 Work = list[Article] | SpilledChunk  # a chunk to process, or one ready already (the index's)
 
 
-def process_chunks(chunks: Iterable[Work], config: Config) -> Iterator[SpilledChunk]:
+def process_chunks(
+    chunks: Iterable[Work], config: Config, resources: Resources | None = None
+) -> Iterator[SpilledChunk]:
     """Process every chunk (in ``config.jobs`` processes when more than one, or on Ray), each
     chunk's result in the order of ``chunks``; a chunk ready already is passed on in its
-    place."""
+    place. ``resources`` serve the chunks processed in this process (``jobs`` 1)."""
     if config.engine == "ray":
         from pipeline.ray_engine import process_on_ray
 
         yield from process_on_ray(chunks, config)
         return
     if config.jobs <= 1:
-        processor = ArticleProcessor(config)
+        processor = ArticleProcessor(config, resources)
         try:
             for chunk in chunks:
                 yield chunk if isinstance(chunk, SpilledChunk) else process_chunk(processor, chunk)

@@ -22,6 +22,7 @@ from pipeline.recent import Recent
 from pipeline.records import Article, Fix, Flag, Paragraph, Record, text_hash
 from pipeline.repair.engine import Repairer
 from pipeline.repair.ledger import unreplay
+from pipeline.resources import Resources
 from pipeline.review.apply import (
     ROLE_ACTIONS,
     TEXT_ACTIONS,
@@ -61,10 +62,16 @@ class _Work:
 class ArticleProcessor:
     """Repairs, labels, segments and splits one article into per-language records."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, resources: Resources | None = None) -> None:
+        """``resources`` lend the segmenter and the language detector (loaded once for many
+        runs); without them the processor makes its own, which go with it."""
         self._repairer = Repairer(config.repair)
-        self._detector = LanguageDetector(config.language)
-        self._segmenter = Segmenter(config.segmentation)
+        if resources is None:
+            self._detector = LanguageDetector(config.language)
+            self._segmenter = Segmenter(config.segmentation)
+        else:
+            self._detector = resources.detector(config.language)
+            self._segmenter = resources.segmenter(config.segmentation)
         self._furniture = config.furniture.enabled
         self._input = config.input
         self._repair_config = config.repair

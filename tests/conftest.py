@@ -97,16 +97,17 @@ def heavy_resources_shared_across_runs() -> Iterator[None]:
     an earlier run with the same user words and dictionary; the loading itself is still what
     every subprocess and worker test goes through."""
     from pipeline.language import LanguageDetector
+    from pipeline.resources import file_state
     from pipeline.segmentation import Segmenter
 
     load_jieba, load_profiles = Segmenter._jieba, LanguageDetector._detector_factory
-    tokenizers: dict[tuple[str, tuple[str, ...]], Any] = {}
+    tokenizers: dict[tuple[str, Any, tuple[str, ...]], Any] = {}
     factories: list[Any] = []
 
     def shared_jieba(self: Segmenter) -> Any:
         if self._tokenizer is None:
             config = self._config
-            key = (config.user_dict, tuple(config.user_words))
+            key = (config.user_dict, file_state(config.user_dict), tuple(config.user_words))
             if key not in tokenizers:
                 tokenizers[key] = load_jieba(self)
             self._tokenizer = tokenizers[key]

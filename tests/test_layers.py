@@ -21,6 +21,7 @@ LEAVES = {
     "pipeline.collector",
     "pipeline.fast_segmentation",
     "pipeline.jieba_hmm",
+    "pipeline.recent",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},

@@ -305,8 +305,8 @@ def test_the_one_job_processor_is_freed_when_the_chunks_are_done(
     made: list[weakref.ref[Any]] = []
     original = parallel.ArticleProcessor.__init__
 
-    def remember(self: Any, config: Config) -> None:
-        original(self, config)
+    def remember(self: Any, config: Config, resources: Any = None) -> None:
+        original(self, config, resources)
         made.append(weakref.ref(self))
 
     monkeypatch.setattr(parallel.ArticleProcessor, "__init__", remember)
