@@ -125,6 +125,12 @@ def _frequent(articles: Sequence[SiteArticle], min_pages: int) -> set[int]:
     return set(values[counts >= min_pages].tolist())
 
 
+def _wanted(article: SiteArticle, frequent: set[int]) -> tuple[list[str | int], list[bool]]:
+    """The shapes of an article's paragraphs, and which of them are frequent lines of its site."""
+    shapes = [_shape(p) for p in article.paragraphs]
+    return shapes, [bool(shape) and _line_of(article.site, shape) in frequent for shape in shapes]
+
+
 def repeated_furniture(
     articles: Sequence[SiteArticle], min_pages: int
 ) -> dict[int, tuple[Role, list[str]]]:
@@ -134,10 +140,8 @@ def repeated_furniture(
         return {}
     frequent = _frequent(articles, min_pages)
     seen: dict[tuple[str, str | int], _Seen] = defaultdict(_Seen)
-    placed: list[tuple[SiteArticle, int, str | int, str | None]] = []
     for article in articles:
-        shapes = [_shape(p) for p in article.paragraphs]
-        wanted = [bool(shape) and _line_of(article.site, shape) in frequent for shape in shapes]
+        shapes, wanted = _wanted(article, frequent)
         if not any(wanted):
             continue
         body = zones(article.paragraphs)
@@ -157,11 +161,19 @@ def repeated_furniture(
             entry.total += 1
             if edge:
                 entry.edges[edge] = entry.edges.get(edge, 0) + 1
-            placed.append((article, position, shape, edge))
     for entry in seen.values():
         entry.count_pages()
+    # The lines counted are found again rather than listed: over copies of a corpus nearly every
+    # line is frequent, and a list of them all held tens of MB at the run's peak.
     changes: dict[int, tuple[Role, list[str]]] = {}
-    for article, position, shape, _ in placed:
+    placed = (
+        (article, position, shape)
+        for article in articles
+        for shapes, wanted in (_wanted(article, frequent),)
+        for position, shape in enumerate(shapes)
+        if wanted[position]
+    )
+    for article, position, shape in placed:
         entry = seen[(article.site, shape)]
         pages = entry.pages
         if pages < min_pages:
