@@ -60,17 +60,8 @@ NON_ASCII_RULES = frozenset(
 # holds one: a split or glued number, a marker's 5438 or 0): the engine looks for a digit once
 # and does not ask them about such a text (three paragraphs in four, on the benchmark corpus).
 DIGIT_RULES = frozenset(
-    {
-        "marker_debris",
-        "marker_65438_magnitude",
-        "marker_65438_month",
-        "marker_65438",
-        "marker_kloc",
-        "split_year",
-        "split_number",
-        "glued_number",
-        "garbled_year",
-    }
+    {"marker_debris", "marker_65438_magnitude", "marker_65438_month", "marker_65438"}
+    | {"marker_kloc", "split_year", "split_number", "glued_number", "garbled_year"}
 )
 # The names, their order and the fix levels are in the catalogue (pipeline.rules), so that the
 # config is checked without importing the rules; tests/test_repair.py keeps the two in step.
