@@ -100,11 +100,7 @@ class LanguageDetector:
 
     def detect(self, text: str) -> Label:
         """Label one paragraph."""
-        label = self._recent_labels.get(text)
-        if label is None:  # a label depends on the text alone
-            label = self._detect(text)
-            self._recent_labels.put(text, label)
-        return label
+        return self._recent_labels.get_or_make(text, self._detect)  # a label depends on it alone
 
     def _detect(self, text: str) -> Label:
         if "&" in text:

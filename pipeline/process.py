@@ -146,11 +146,7 @@ class ArticleProcessor:
     def _clues(self, text: str) -> list[Clue]:
         """The furniture clues in ``text``, taken from the recent ones when it was just looked
         at (they depend on the text alone); a list of the caller's own."""
-        found = self._recent_clues.get(text)
-        if found is None:
-            found = tuple(clues(text))
-            self._recent_clues.put(text, found)
-        return list(found)
+        return list(self._recent_clues.get_or_make(text, _clue_tuple))
 
     def _decide_roles(self, work: _Work) -> None:
         if work.actions.intersection(ROLE_ACTIONS):
@@ -192,6 +188,10 @@ class ArticleProcessor:
             self._detector.script(paragraph.text) if decision.value in SEGMENTED_LANGS else None
         )
         return Label(decision.value, script)
+
+
+def _clue_tuple(text: str) -> tuple[Clue, ...]:
+    return tuple(clues(text))
 
 
 def _record_languages(labels: list[Label]) -> list[str]:

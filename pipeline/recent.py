@@ -10,7 +10,7 @@ forgotten, so memory stays bounded whatever the size of the corpus.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
@@ -37,6 +37,14 @@ class Recent(Generic[Key, Value]):
         self._values[key] = value
         if len(self._values) > self._size:
             self._values.popitem(last=False)
+
+    def get_or_make(self, key: Key, make: Callable[[Key], Value]) -> Value:
+        """The value kept for ``key``, else ``make(key)``, kept from now on."""
+        value = self.get(key)
+        if value is None:
+            value = make(key)
+            self.put(key, value)
+        return value
 
     def __len__(self) -> int:
         return len(self._values)

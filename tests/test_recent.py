@@ -133,3 +133,15 @@ def test_repeated_articles_give_the_records_of_a_fresh_processor(tmp_path: Path)
     assert [to_json_line(r) for r in again] == [to_json_line(r) for r in fresh]
     roles = {p.role for record in fresh for p in record.paragraphs}
     assert {"breadcrumb", "navigation"} <= roles  # the clues were used, and counted
+
+
+def test_a_value_is_made_once_while_it_is_remembered() -> None:
+    recent: Recent[str, int] = Recent(2)
+    made: list[str] = []
+
+    def make(key: str) -> int:
+        made.append(key)
+        return len(key)
+
+    assert [recent.get_or_make(k, make) for k in ("ab", "ab", "abc", "d", "ab")] == [2, 2, 3, 1, 2]
+    assert made == ["ab", "abc", "d", "ab"]  # "ab" was forgotten when "d" came
