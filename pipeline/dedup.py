@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -129,6 +129,44 @@ def _key_columns(
     return keys, key_lengths, text_lengths, {number: key for key, number in texts.items()}
 
 
+class KeySet(Collection[int]):
+    """A set of key numbers (an :class:`ItemTable`'s, from 0) as a byte per number up to the
+    largest: a run over copies of a corpus shares hundreds of thousands of keys, and a set of
+    number objects would hold about 60 bytes for each."""
+
+    def __init__(self, keys: npt.NDArray[np.int64]) -> None:
+        self._keys = keys  # sorted, distinct
+        self._flags = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=bool)
+        self._flags[keys] = True
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and 0 <= key < len(self._flags) and bool(self._flags[key])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys.tolist())
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _first_of_keys(items: ItemTable) -> tuple[list[int], KeySet]:
+    """Each key's first long-enough paragraph, keys in order of first appearance (a key with
+    none long enough left out), and the keys of more than one paragraph (the empty key, 0,
+    is neither)."""
+    count = len(items)
+    keys = np.frombuffer(items.key, dtype=np.int64) if count else np.zeros(0, np.int64)
+    long_enough = np.frombuffer(items.long_enough, dtype=np.uint8) if count else keys != 0
+    named = np.flatnonzero(keys)
+    unique, first, counts = np.unique(keys[named], return_index=True, return_counts=True)
+    wanted = np.flatnonzero((keys != 0) & (long_enough != 0))
+    long_unique, long_first = np.unique(keys[wanted], return_index=True)
+    chosen = np.full(len(unique), -1, dtype=np.int64)
+    chosen[np.searchsorted(unique, long_unique)] = wanted[long_first]
+    # First appearances are distinct positions: the order of keys by them is unique.
+    by_appearance = chosen[np.argsort(named[first])]
+    return by_appearance[by_appearance >= 0].tolist(), KeySet(unique[counts > 1])
+
+
 def _numbers_differ(a: str, b: str) -> bool:
     """Whether the differences between two keys change a number: a digit replaced by a digit,
     or differences that are all digits ("3000" and "300" in otherwise equal text)."""
@@ -166,24 +204,11 @@ class Deduplicator:
     def find(self, items: ItemTable, known: KnownSignatures | None = None) -> Drops:
         """The items to drop, by position, each with what it matched. ``known`` signatures (by
         place) are used instead of computing them."""
-        keys, long_enough = items.key, items.long_enough
-        # Each key's first long-enough paragraph (-1 while none), keys in order of first
-        # appearance, and the keys of more than one paragraph.
-        representative: dict[int, int] = {}
-        shared: set[int] = set()
-        for position, key in enumerate(keys):
-            if not key:
-                continue
-            first = representative.get(key)
-            if first is None:
-                representative[key] = position if long_enough[position] else -1
-                continue
-            shared.add(key)
-            if first < 0 and long_enough[position]:
-                representative[key] = position
+        keys = items.key
+        representatives, shared = _first_of_keys(items)
         drops = Drops(len(items))
-        cross = self._cross_article_neighbours(items, representative, known or {})
-        del representative
+        cross = self._cross_article_neighbours(items, representatives, known or {})
+        del representatives
         local = self._local_neighbours(items)
         references = References(items, Either(shared, cross))
         order: Iterable[int] = range(len(items))
@@ -224,13 +249,12 @@ class Deduplicator:
     def _cross_article_neighbours(
         self,
         items: ItemTable,
-        representative: dict[int, int],
+        representatives: list[int],
         known: KnownSignatures,
     ) -> dict[int, int | list[int]]:
         """Keys that MinHash LSH pairs, among the keys of paragraphs long enough to count across
-        articles: each key once, by its first such paragraph (``representative``, by key in
-        order of first appearance; -1 when none is long enough)."""
-        representatives = [p for p in representative.values() if p >= 0]
+        articles: each key once, by its first such paragraph (``representatives``, keys in
+        order of first appearance: see :func:`_first_of_keys`)."""
         # Band keys computed where the paragraph was processed are read from the spill, a band
         # at a time; the others' are computed here, a batch of rows at a time.
         table = None
@@ -368,8 +392,10 @@ def deduplicate(
             for p in record.paragraphs
             if (at := items.position_of(record.source, p.index)) is None or not is_dropped[at]
         ]
+        # A record left with none lets go of its list too: the caller may hold the record
+        # still, and its stubs would be held beside the entries made for them below.
+        record.paragraphs = paragraphs
         if paragraphs:
-            record.paragraphs = paragraphs
             kept_records.append(record)
     # The entries, in corpus order. Each dropped paragraph is let go of as its entry is made,
     # and each match too: the entries of a large run are not held beside all they replace.

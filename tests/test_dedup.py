@@ -288,3 +288,15 @@ def test_comparison_key_takes_out_all_white_space_as_one_regular_expression_woul
     if "&" in key:
         key = re.sub(r"&#?[a-z0-9]{2,8};", "", key)
     assert comparison_key(text) == re.sub(r"\s+", "", key)
+
+
+def test_a_record_left_with_no_paragraph_lets_go_of_them() -> None:
+    # The caller may still hold the record: its paragraphs would stay in memory beside the
+    # entries made for them (hundreds of thousands in a run over copies of a corpus).
+    other = "Hiring managers ask for two years of experience and a degree in a related field."
+    first = record("a.txt", "Call centre jobs", LONG_EN, other)
+    copied = record("b.txt", "Call centre jobs", LONG_EN, other)
+    kept, dropped = deduplicate([first, copied], DedupConfig())
+    assert kept == [first] and [p.index for p in first.paragraphs] == [0, 1, 2]
+    assert copied.paragraphs == []
+    assert [(d.source, d.index) for d in dropped] == [("b.txt", 0), ("b.txt", 1), ("b.txt", 2)]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import DedupConfig
 from pipeline.copies import _Sequences, _shared_numbers
-from pipeline.dedup import collect_items
+from pipeline.dedup import _first_of_keys, collect_items
 from pipeline.dedup_items import Drops, Item, ItemTable, Match
 from pipeline.records import Paragraph, Record
 from pipeline.spill import Spill, spill_chunk
@@ -189,3 +189,48 @@ def test_the_block_index_finds_a_copied_run_and_passes_over_what_is_gone() -> No
     first_gone = bytearray(p < 3 for p in range(len(table)))
     assert sequences.twin(8, first_gone) == 5  # the second article's copy, the first gone
     assert list(sequences.block(8, 5)) == [7, 8, 9]
+
+
+def _first_of_keys_by_scan(keys: list[int], long_enough: list[bool]) -> tuple[list[int], set[int]]:
+    """What the first-of-keys columns stand for: one pass, a dict and a set."""
+    representative: dict[int, int] = {}
+    shared: set[int] = set()
+    for position, key in enumerate(keys):
+        if not key:
+            continue
+        first = representative.get(key)
+        if first is None:
+            representative[key] = position if long_enough[position] else -1
+            continue
+        shared.add(key)
+        if first < 0 and long_enough[position]:
+            representative[key] = position
+    return [p for p in representative.values() if p >= 0], shared
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 12), st.booleans()), max_size=8),
+        max_size=6,
+    )
+)
+def test_first_of_keys_gives_what_a_scan_of_every_paragraph_gives(
+    articles: list[list[tuple[int, bool]]],
+) -> None:
+    items = []
+    for article, paragraphs in enumerate(articles):
+        for index, (key, long_enough) in enumerate(paragraphs):
+            paragraph = Paragraph(index, role="body", text=f"k{key}", lang="en")
+            text = f"k{key}" if key else ""
+            items.append(Item(len(items), article, f"{article}.txt", paragraph, text, long_enough))
+    table = ItemTable.of(items)
+    representatives, shared = _first_of_keys(table)
+    expected, expected_shared = _first_of_keys_by_scan(
+        list(table.key), [bool(b) for b in table.long_enough]
+    )
+    assert representatives == expected
+    assert set(shared) == expected_shared and len(shared) == len(expected_shared)
+    for key in range(-1, 15):
+        assert (key in shared) == (key in expected_shared)
+    assert "1" not in shared  # only numbers are keys
