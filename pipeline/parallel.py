@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.collector import collect_young
 from pipeline.config import Config
+from pipeline.heap import give_back_large_blocks
 from pipeline.ordered import in_order
 from pipeline.process import ArticleProcessor
 from pipeline.records import Article
@@ -39,6 +40,7 @@ _WORKER: dict[str, ArticleProcessor] = {}
 
 def _start_worker(config: Config, parent: int) -> None:
     _watch_parent(parent)
+    give_back_large_blocks()
     gc.disable()  # a worker collects after each chunk instead (see pipeline.collector)
     _WORKER["processor"] = ArticleProcessor(config)
 

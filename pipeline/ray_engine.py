@@ -26,6 +26,9 @@ class _Worker:
     def __init__(self, config: Config) -> None:
         import gc
 
+        from pipeline.heap import give_back_large_blocks
+
+        give_back_large_blocks()
         gc.disable()  # the actor collects after each chunk instead (see pipeline.collector)
         self._processor = ArticleProcessor(config)
 

@@ -23,6 +23,7 @@ from pipeline.collector import collect_young, collections_by_step
 from pipeline.config import Config
 from pipeline.decoding import Decoder
 from pipeline.final import processed_lines
+from pipeline.heap import give_back_large_blocks
 from pipeline.index import EntryWriter, FingerprintIndex, IndexedFile
 from pipeline.paragraph_table import BAND_ROW
 from pipeline.parallel import CHUNK_SIZE, ProgressCallback, process_chunks
@@ -61,7 +62,9 @@ def run_pipeline(
     :attr:`RunResult.review` says what became of each. With ``config.engine`` "ray", one Ray
     instance serves the whole run. ``resources`` (:class:`~pipeline.resources.Resources`)
     lend jieba and langdetect, loaded once, to the runs of a program that makes many in this
-    process; the output is the same without them."""
+    process; the output is the same without them. The run fixes glibc's mmap threshold in
+    this process (:mod:`pipeline.heap`): large blocks are given back as they are freed."""
+    give_back_large_blocks()
     if follow_links is None:
         follow_links = config.input.follow_links
     where = (raw_dir, out_dir, work_dir, follow_links)

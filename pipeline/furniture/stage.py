@@ -62,8 +62,8 @@ class FurnitureStage:
             dropped.extend(
                 dropped_from(record.source, p, p.role) for p in record.paragraphs if id(p) in aside
             )
+            record.paragraphs = content  # a record left with none lets go of them too
             if content:
-                record.paragraphs = content
                 kept_records.append(record)
         dropped.sort(key=lambda item: (order[item.source], item.index))
         return kept_records, dropped
