@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from pipeline.dedup_items import KeySet
+
 
 class _Paragraph(Protocol):
     @property
@@ -107,6 +109,8 @@ def _shared_numbers(
 ) -> npt.NDArray[np.int64]:
     """For each position, a number for its key when it is a shared one (``shared``, else one
     more than one paragraph has), from 0; -1 for the others."""
+    if isinstance(shared, KeySet):
+        return shared.numbers_of(keys)
     if shared is None:
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         is_shared = counts[inverse.reshape(-1)] > 1

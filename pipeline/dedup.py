@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,16 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.collector import collections_by_step
 from pipeline.config import DedupConfig
 from pipeline.copies import copied_block_drops
-from pipeline.dedup_items import Drops, Either, ItemTable, LocalPairs, Match, Place, References
+from pipeline.dedup_items import (
+    Drops,
+    Either,
+    ItemTable,
+    KeySet,
+    LocalPairs,
+    Match,
+    Place,
+    References,
+)
 from pipeline.fingerprint import (
     BANDS,
     PERMUTATIONS,
@@ -127,26 +136,6 @@ def _key_columns(
         keys[n] = texts.setdefault(key, start + len(texts)) if key else 0
         key_lengths[n], text_lengths[n] = len(key), paragraph.text_length
     return keys, key_lengths, text_lengths, {number: key for key, number in texts.items()}
-
-
-class KeySet(Collection[int]):
-    """A set of key numbers (an :class:`ItemTable`'s, from 0) as a byte per number up to the
-    largest: a run over copies of a corpus shares hundreds of thousands of keys, and a set of
-    number objects would hold about 60 bytes for each."""
-
-    def __init__(self, keys: npt.NDArray[np.int64]) -> None:
-        self._keys = keys  # sorted, distinct
-        self._flags = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=bool)
-        self._flags[keys] = True
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, int) and 0 <= key < len(self._flags) and bool(self._flags[key])
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._keys.tolist())
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 def _first_of_keys(items: ItemTable) -> tuple[list[int], KeySet]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import defaultdict
-from collections.abc import Container, Iterator, MutableMapping, Sequence
+from collections.abc import Collection, Container, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.paragraph_table import StubParagraph
 from pipeline.records import Paragraph
@@ -279,6 +280,37 @@ class Either:
 
     def __contains__(self, key: object) -> bool:
         return key in self._first or key in self._second
+
+
+class KeySet(Collection[int]):
+    """A set of key numbers (an :class:`ItemTable`'s, from 0) as a byte per number up to the
+    largest: a run over copies of a corpus shares hundreds of thousands of keys, and a set of
+    number objects would hold about 60 bytes for each."""
+
+    def __init__(self, keys: npt.NDArray[np.int64]) -> None:
+        self._keys = keys  # sorted, distinct
+        self._flags = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=bool)
+        self._flags[keys] = True
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and 0 <= key < len(self._flags) and bool(self._flags[key])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys.tolist())
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def numbers_of(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """For each of ``keys``: its rank among the set's keys (from 0) when it is one of
+        them, else -1 (what ``np.unique``'s inverse over the members gives, without sorting
+        them again)."""
+        inside = (keys >= 0) & (keys < len(self._flags))
+        members = np.flatnonzero(inside)
+        members = members[self._flags[keys[members]]]
+        numbers = np.full(len(keys), -1, dtype=np.int64)
+        numbers[members] = np.searchsorted(self._keys, keys[members])
+        return numbers
 
 
 class LocalPairs:

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from pipeline.config import DedupConfig
 from pipeline.copies import _Sequences, _shared_numbers
 from pipeline.dedup import _first_of_keys, collect_items
-from pipeline.dedup_items import Drops, Item, ItemTable, Match
+from pipeline.dedup_items import Drops, Item, ItemTable, KeySet, Match
+from pipeline.paragraph_table import pair_numbers
 from pipeline.records import Paragraph, Record
 from pipeline.spill import Spill, spill_chunk
 
@@ -234,3 +235,30 @@ def test_first_of_keys_gives_what_a_scan_of_every_paragraph_gives(
     for key in range(-1, 15):
         assert (key in shared) == (key in expected_shared)
     assert "1" not in shared  # only numbers are keys
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), min_size=1, max_size=60))
+def test_pair_numbers_are_those_of_unique_rows(pairs: list[tuple[int, int]]) -> None:
+    rows = np.array(pairs, dtype=np.int64)
+    _, inverse = np.unique(rows, axis=0, return_inverse=True)
+    expected = inverse.reshape(-1) + 1
+    expected[(rows == 0).all(axis=1)] = 0
+    numbers = pair_numbers(rows[:, 0].copy(), rows[:, 1].copy())
+    assert numbers.tolist() == expected.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=20, unique=True),
+    st.lists(st.integers(-2, 50), max_size=60),
+)
+def test_key_set_numbers_are_ranks_among_its_members(members: list[int], keys: list[int]) -> None:
+    shared = KeySet(np.array(sorted(members), dtype=np.int64))
+    numbers = shared.numbers_of(np.array(keys, dtype=np.int64))
+    ranks = {key: rank for rank, key in enumerate(sorted(members))}
+    assert numbers.tolist() == [ranks.get(key, -1) for key in keys]
+    # Where every member is among the keys (as dedup's shared keys are), what the sorting
+    # path for any collection gives.
+    every = np.array(keys + members, dtype=np.int64)
+    assert shared.numbers_of(every).tolist() == _shared_numbers(every, set(members)).tolist()
