@@ -142,9 +142,10 @@ def _first_of_keys(items: ItemTable) -> tuple[list[int], KeySet]:
     """Each key's first long-enough paragraph, keys in order of first appearance (a key with
     none long enough left out), and the keys of more than one paragraph (the empty key, 0,
     is neither)."""
-    count = len(items)
-    keys = np.frombuffer(items.key, dtype=np.int64) if count else np.zeros(0, np.int64)
-    long_enough = np.frombuffer(items.long_enough, dtype=np.uint8) if count else keys != 0
+    if not len(items):
+        return [], KeySet(np.zeros(0, np.int64))
+    keys = np.frombuffer(items.key, dtype=np.int64)
+    long_enough = np.frombuffer(items.long_enough, dtype=np.uint8)
     named = np.flatnonzero(keys)
     unique, first, counts = np.unique(keys[named], return_index=True, return_counts=True)
     wanted = np.flatnonzero((keys != 0) & (long_enough != 0))
