@@ -15,6 +15,7 @@ only ever touch characters inside strings.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -25,7 +26,6 @@ from pipeline.records import (
     Flag,
     Paragraph,
     Record,
-    dropped_data,
     paragraph_data,
     record_from_dict,
     record_head,
@@ -159,19 +159,34 @@ def record_line(pieces: RecordPieces, title: str | None, paragraphs: Sequence[st
 
 def dropped_line(item: DroppedParagraph, pieces: ParagraphPieces) -> str:
     """A ``dropped.jsonl`` line: the entry the stages made (``item``, without the text), with
-    the text, repairs and flags of the paragraph's pieces."""
-    data = dropped_data(item)
-    head = _inner({"source": data["source"], "index": data["index"]})
-    middle = _inner(
-        {
-            name: data[name]
-            for name in ("reason", "duplicate_of", "similarity", "evidence", "line", "hash", "lang")
-        }
-    )
+    the text, repairs and flags of the paragraph's pieces. Written field by field, as
+    :func:`~pipeline.records.dropped_data` orders them: a run drops tens of thousands of
+    paragraphs, and a dict of each entry given to the encoder took a third of the rendering."""
+    line = item.line
     return (
-        f'{{{head}, "text": {pieces.text}, {middle}, "fixes": {pieces.fixes}, '
-        f'"flags": {pieces.flags}, "decisions": {_decisions(item.decisions)}}}\n'
+        f'{{"source": {to_json(item.source)}, "index": {int(item.index)}, "text": {pieces.text}, '
+        f'"reason": {to_json(item.reason)}, "duplicate_of": {_duplicate_json(item.duplicate_of)}, '
+        f'"similarity": {_number_json(item.similarity)}, "evidence": {_list(item.evidence)}, '
+        f'"line": {"null" if line is None else int(line)}, "hash": {_code_json(item.hash)}, '
+        f'"lang": {_code_json(item.lang)}, "fixes": {pieces.fixes}, "flags": {pieces.flags}, '
+        f'"decisions": {_decisions(item.decisions)}}}\n'
     )
+
+
+def _duplicate_json(duplicate_of: dict[str, Any] | None) -> str:
+    """The JSON of what a dropped paragraph repeats (most often its source and index)."""
+    if duplicate_of is None:
+        return "null"
+    if list(duplicate_of) == ["source", "index"] and type(duplicate_of["index"]) is int:
+        return f'{{"source": {to_json(duplicate_of["source"])}, "index": {duplicate_of["index"]}}}'
+    return to_json(duplicate_of)
+
+
+def _number_json(value: float | None) -> str:
+    """The JSON of a similarity: a finite float as the encoder writes it (its ``repr``)."""
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
+    return to_json(value)
 
 
 def full_record(line: str) -> Record:

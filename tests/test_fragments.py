@@ -131,15 +131,34 @@ def test_the_pieces_with_the_stages_changes_render_as_the_full_record(
     assert to_json_line(full_record(line)) == line
 
 
-@settings(max_examples=200, deadline=None)
-@given(paragraphs(3), st.sampled_from(["exact_duplicate", "advert"]), st.data())
+# What a dropped entry can repeat: nothing, a paragraph (source and index, as dedup writes it),
+# or another dict (as an entry given from outside could hold).
+DUPLICATE_OF = (
+    st.none()
+    | st.builds(lambda source, index: {"source": source, "index": index}, TEXT, st.integers())
+    | st.dictionaries(st.sampled_from(["index", "source", "x"]), st.integers() | TEXT)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    paragraphs(3),
+    TEXT,
+    st.sampled_from(["exact_duplicate", "near_duplicate", "advert"]) | TEXT,
+    DUPLICATE_OF,
+    st.none() | st.floats(0, 100) | st.floats() | st.integers(0, 100),
+    st.none() | st.lists(TEXT, max_size=2),
+)
 def test_a_dropped_line_from_pieces_is_the_full_entry(
-    paragraph: Paragraph, reason: str, data: st.DataObject
+    paragraph: Paragraph,
+    source: str,
+    reason: str,
+    duplicate_of: dict[str, object] | None,
+    similarity: float | None,
+    evidence: list[str] | None,
 ) -> None:
     pieces = paragraph_pieces(paragraph)
-    duplicate_of = data.draw(st.none() | st.just({"source": "b.txt", "index": 1}))
-    similarity = data.draw(st.none() | st.floats(0, 100))
-    entry = dropped_from("a.txt", paragraph, reason, duplicate_of, similarity)
+    entry = dropped_from(source, paragraph, reason, duplicate_of, similarity, evidence)
     light = replace(entry, text="", fixes=[], flags=[])  # as a stub gives it
     assert dropped_line(light, pieces) == to_json_line(entry)
     assert full_dropped(light, pieces) == entry
