@@ -35,13 +35,18 @@ _DIGITS = re.compile("[0-9]+")
     SHAPE,
     TEXT_CHARS,
     BAND_ROW,  # the paragraph's row of band keys, -1 when it has none
-) = range(10)
-COLUMNS = 10
-# Digests and hashes need 64 bits; lengths, lines and band rows are kept at 32 once spilled.
+    PROSE,  # 1 when the text reads as running prose (site furniture's zones), else 0
+) = range(11)
+COLUMNS = 11
+# Digests and hashes need 64 bits; lengths, lines and band rows are kept at 32 once spilled,
+# yes-or-no columns at 8.
 _WIDE = frozenset({HASH, KEY_HIGH, KEY_LOW, SHAPE})
+_NARROW = frozenset({PROSE})
 
 
 def _column_type(column: int) -> type[np.signedinteger[Any]]:
+    if column in _NARROW:
+        return np.int8
     return np.int64 if column in _WIDE else np.int32
 
 
@@ -140,6 +145,12 @@ class ParagraphTable:
     def key_text(self, serial: int) -> str:
         """A paragraph's comparison key."""
         return self._piece(serial, 1)
+
+    def column(self, column: int) -> npt.NDArray[np.signedinteger[Any]]:
+        """One column of every row, at its width (the table's own array: not to be changed)."""
+        values = self._columns[column].view()
+        values.flags.writeable = False
+        return values
 
     def number(self, serial: int, column: int) -> int:
         """One number of a paragraph's row."""
@@ -345,3 +356,9 @@ class StubParagraph(Paragraph):
     def shape(self) -> int:
         """The digest of the key with numbers blanked (site furniture counts by it)."""
         return self._table().number(self.serial, SHAPE)
+
+    @property
+    def prose(self) -> bool:
+        """Whether the text reads as running prose (:func:`~pipeline.paragraphs.is_prose`,
+        found where the paragraph was processed)."""
+        return self._empty is None and self._table().number(self.serial, PROSE) == 1

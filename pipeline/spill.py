@@ -34,6 +34,7 @@ from pipeline.paragraph_table import (
     digest,
     shape_key,
 )
+from pipeline.paragraphs import is_prose
 from pipeline.records import AppliedDecision, Paragraph, Record
 
 BandLengths = tuple[int, int]  # the least text lengths, English and Chinese, dedup compares
@@ -107,6 +108,7 @@ def spill_chunk(
                         shape,
                         len(paragraph.text),
                         band_row,
+                        int(is_prose(paragraph.text)),
                     )
                 )
                 empty = list(paragraph.fixes) if not paragraph.text else None

@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import write
@@ -24,6 +25,7 @@ from pipeline.fingerprint import comparison_key
 from pipeline.ordered import in_order
 from pipeline.output import OUTPUT_FILES, render_outputs
 from pipeline.paragraph_table import StubParagraph, digest
+from pipeline.paragraphs import is_prose
 from pipeline.reading import open_file
 from pipeline.records import AppliedDecision, Paragraph, Record
 from pipeline.runner import run_pipeline
@@ -60,6 +62,35 @@ def test_a_stub_reads_its_text_key_line_and_hash_from_the_spill(tmp_path: Path) 
         first.text = "changed"
     spill.close()
     assert list(tmp_path.iterdir()) == []  # the work folder is gone
+
+
+def test_a_stub_gives_the_prose_and_shape_of_its_full_paragraph(tmp_path: Path) -> None:
+    """Site furniture reads whether a stub is prose and its shape from the spill's rows: the
+    same answers as for the full paragraph, one at a time or an article's at once."""
+    from pipeline.furniture import site
+
+    texts = [
+        "Title",
+        "",
+        LONG,
+        "Agents earn 6,000 yuan; some earn 7,000 yuan a month before tax in the city of Shanghai.",
+        "某某公司招聘。岗位职责：负责日常的客户服务工作，解答客户的各种问题，并按时完成主管交给的其他任务。",
+        "Home > Jobs",
+    ]
+    record = _record("a.txt", texts)
+    spill = Spill(tmp_path)
+    try:
+        stubs = spill.add(spill_chunk([[record]], {}))[0][0].paragraphs
+        spill.seal()
+        full = record.paragraphs
+        assert [site._prose(stub) for stub in stubs] == [is_prose(p.text) for p in full]
+        assert [is_prose(p.text) for p in full] == [False, False, False, True, True, False]
+        shapes = [site._shape(p) for p in full]
+        assert [site._shape(stub) for stub in stubs] == shapes
+        assert site._shapes(stubs).tolist() == site._shapes(full).tolist() == shapes
+        assert shapes[1] == 0 and len(set(shapes)) == len(shapes)
+    finally:
+        spill.close()
 
 
 def test_stubs_of_later_chunks_and_records_read_their_own_rows(tmp_path: Path) -> None:
@@ -273,7 +304,7 @@ def test_counting_only_frequent_lines_changes_nothing(pages: list[tuple[list[str
 
     filtered, everything = _site_articles(pages), _site_articles(pages)
     with pytest.MonkeyPatch.context() as patch:  # every line counted page by page
-        patch.setattr(site, "_frequent", lambda made, least: _Everything())
+        patch.setattr(site, "_frequent", lambda lines, least: np.ones(len(lines), dtype=bool))
         expected = _described(site.repeated_furniture(everything, 2), everything)
     assert _described(site.repeated_furniture(filtered, 2), filtered) == expected
 
@@ -285,11 +316,6 @@ def test_the_frequent_lines_example_does_find_furniture() -> None:
     made = _site_articles(pages)
     found = _described(site.repeated_furniture(made, 2), made)
     assert {(index, change[0]) for _, index, change in found} == {(0, "boilerplate"), (3, "advert")}
-
-
-class _Everything:
-    def __contains__(self, item: object) -> bool:
-        return True
 
 
 def test_the_one_job_processor_is_freed_when_the_chunks_are_done(

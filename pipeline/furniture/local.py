@@ -28,7 +28,7 @@ from pipeline.furniture.clues import (
     clues,
     path_segments,
 )
-from pipeline.paragraphs import classify_role, display_width, is_title_candidate
+from pipeline.paragraphs import classify_role, display_width, is_prose, is_title_candidate
 from pipeline.records import Paragraph, Role
 
 FURNITURE_ROLES = frozenset({"breadcrumb", "navigation", "advert", "meta", "boilerplate"})
@@ -72,19 +72,20 @@ class Zones:
         return None
 
 
-def _prose(text: str) -> bool:
-    return display_width(text, 60) >= 60 and _SENTENCE_INSIDE.search(text) is not None
-
-
-def zones(paragraphs: Sequence[Paragraph], strong: Sequence[bool] | None = None) -> Zones:
-    """The article's body: from its first to its last paragraph of running prose that carries
-    no strong clue (``strong[i]``)."""
+def zones(
+    paragraphs: Sequence[Paragraph],
+    strong: Sequence[bool] | None = None,
+    prose: Sequence[bool] | None = None,
+) -> Zones:
+    """The article's body: from its first to its last paragraph of running prose
+    (:func:`~pipeline.paragraphs.is_prose`, or ``prose[i]`` when given) that carries no strong
+    clue (``strong[i]``)."""
     anchors = [
         position
         for position, paragraph in enumerate(paragraphs)
         if paragraph.role not in FURNITURE_ROLES
         and not (strong and strong[position])
-        and _prose(paragraph.text)
+        and (prose[position] if prose is not None else is_prose(paragraph.text))
     ]
     if not anchors:
         return Zones(None, None, len(paragraphs))
@@ -212,7 +213,7 @@ def _decide(text: str, listed: Sequence[Clue]) -> tuple[Role, list[str]] | None:
     first_seen = {clue.kind: -number for number, clue in reversed(list(enumerate(listed)))}
     kind = max(scores, key=lambda k: (scores[k], first_seen[k]))
     wide = display_width(text, 2 * SHORT + 1) > 2 * SHORT
-    needed = _ENOUGH_FOR_PROSE if wide and _prose(text) else _ENOUGH
+    needed = _ENOUGH_FOR_PROSE if wide and is_prose(text) else _ENOUGH
     if scores[kind] < needed:
         return None
     return kind, [clue.evidence for clue in listed if clue.kind == kind]
@@ -228,7 +229,7 @@ def _related_links(paragraphs: Sequence[Paragraph], body: Zones) -> None:
     if headers:
         start = after.index(headers[0])
         listed = [p for p in after[start + 1 :] if p.role not in FURNITURE_ROLES]
-        if all(display_width(p.text, 101) <= 100 and not _prose(p.text) for p in listed):
+        if all(display_width(p.text, 101) <= 100 and not is_prose(p.text) for p in listed):
             for paragraph in listed:
                 paragraph.role = "navigation"
                 paragraph.evidence = [f"listed under {headers[0].text.strip()!r}"]

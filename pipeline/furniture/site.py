@@ -18,15 +18,17 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.fingerprint import comparison_key
 from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
-from pipeline.paragraph_table import StubParagraph, shape_key
-from pipeline.paragraphs import display_width
+from pipeline.paragraph_table import SHAPE, StubParagraph, digest, shape_key
+from pipeline.paragraphs import display_width, is_prose
 from pipeline.records import Paragraph, Role
 
 _SAME_EDGE = 2 / 3
@@ -94,41 +96,76 @@ class SiteArticle:
     title_given: bool = False
 
 
-def _shape(paragraph: Paragraph) -> str | int:
-    """The comparison key with its numbers blanked, so that counters group together (for a
-    spilled paragraph, the digest of that, computed where it was processed)."""
+def _shape(paragraph: Paragraph) -> int:
+    """The comparison key with its numbers blanked, so that counters group together, as a
+    63-bit digest (0 for an empty key; for a spilled paragraph, computed where it was
+    processed)."""
     if isinstance(paragraph, StubParagraph):
         return paragraph.shape
-    return shape_key(comparison_key(paragraph.text))
+    return digest(shape_key(comparison_key(paragraph.text))) & (2**63 - 1)
 
 
-def _line_of(site: str, shape: str | int) -> int:
-    """A number for a line of a site: equal for equal lines (and rarely for others)."""
-    return hash((site, shape))
+def _shapes(paragraphs: Sequence[Paragraph]) -> npt.NDArray[np.int64]:
+    """The shapes of an article's paragraphs: for spilled ones of one table (nearly every
+    article), read from its column at once."""
+    if paragraphs and isinstance(paragraphs[0], StubParagraph):
+        stubs = cast("Sequence[StubParagraph]", paragraphs)
+        table = stubs[0].table
+        if table is not None and all(
+            type(p) is StubParagraph and p.rows.table is table for p in stubs
+        ):
+            return table.column(SHAPE)[[p.serial for p in stubs]].astype(np.int64)
+    return np.fromiter(map(_shape, paragraphs), dtype=np.int64, count=len(paragraphs))
 
 
-def _frequent(articles: Sequence[SiteArticle], min_pages: int) -> set[int]:
-    """The lines (:func:`_line_of`) seen at least ``min_pages`` times: only those can be on as
-    many pages, so only those are counted page by page (a line seen once, most of them, is
-    never looked at again). Shapes are found again afterwards rather than kept for the whole
-    corpus: memory grows with the corpus, the time saved would be a fraction of a second."""
-    lines = np.fromiter(
-        (
-            _line_of(article.site, shape)
-            for article in articles
-            for shape in map(_shape, article.paragraphs)
-            if shape
-        ),
-        dtype=np.int64,
+def _prose(paragraph: Paragraph) -> bool:
+    """Whether the paragraph reads as prose (for a spilled one, found where it was processed:
+    its text is not read from the spill again)."""
+    if isinstance(paragraph, StubParagraph):
+        return paragraph.prose
+    return is_prose(paragraph.text)
+
+
+@dataclass
+class _Lines:
+    """Every paragraph's shape in article order (``starts[n]`` is where article n's begin), and
+    which are frequent lines of their site."""
+
+    shapes: npt.NDArray[np.int64]
+    starts: list[int]
+    wanted: npt.NDArray[np.bool_]
+
+    def of(self, number: int) -> tuple[list[int], list[bool]]:
+        """Article ``number``'s shapes and which of them are frequent lines of its site."""
+        start, end = self.starts[number], self.starts[number + 1]
+        return self.shapes[start:end].tolist(), self.wanted[start:end].tolist()
+
+
+def _lines(articles: Sequence[SiteArticle], min_pages: int) -> _Lines:
+    """The shapes of every article's paragraphs, and which are frequent lines of their site."""
+    shapes = [_shapes(article.paragraphs) for article in articles]
+    starts = np.concatenate(([0], np.cumsum([len(part) for part in shapes]))).tolist()
+    sites: dict[str, int] = {}
+    site_numbers = np.repeat(
+        np.array([sites.setdefault(a.site, len(sites)) for a in articles], dtype=np.uint64),
+        np.diff(starts),
     )
-    values, counts = np.unique(lines, return_counts=True)
-    return set(values[counts >= min_pages].tolist())
+    every = np.concatenate(shapes) if shapes else np.zeros(0, dtype=np.int64)
+    del shapes
+    # A number for a line of a site: equal for equal lines (and rarely for others).
+    lines = every.view(np.uint64) ^ (site_numbers * np.uint64(0x9E3779B97F4A7C15))
+    del site_numbers
+    wanted = (every != 0) & _frequent(lines, min_pages)
+    return _Lines(every, starts, wanted)
 
 
-def _wanted(article: SiteArticle, frequent: set[int]) -> tuple[list[str | int], list[bool]]:
-    """The shapes of an article's paragraphs, and which of them are frequent lines of its site."""
-    shapes = [_shape(p) for p in article.paragraphs]
-    return shapes, [bool(shape) and _line_of(article.site, shape) in frequent for shape in shapes]
+def _frequent(lines: npt.NDArray[np.uint64], min_pages: int) -> npt.NDArray[np.bool_]:
+    """Which lines (of ``_lines``) are seen at least ``min_pages`` times: only those can be on
+    as many pages, so only those are counted page by page (a line seen once, most of them, is
+    never looked at again)."""
+    _, inverse, counts = np.unique(lines, return_inverse=True, return_counts=True)
+    frequent: npt.NDArray[np.bool_] = counts[inverse.reshape(-1)] >= min_pages
+    return frequent
 
 
 def repeated_furniture(
@@ -138,19 +175,19 @@ def repeated_furniture(
     it confirms, with the role and the evidence to record."""
     if min_pages < 2:
         return {}
-    frequent = _frequent(articles, min_pages)
-    seen: dict[tuple[str, str | int], _Seen] = defaultdict(_Seen)
-    for article in articles:
-        shapes, wanted = _wanted(article, frequent)
+    lines = _lines(articles, min_pages)
+    seen: dict[tuple[str, int], _Seen] = defaultdict(_Seen)
+    for number, article in enumerate(articles):
+        shapes, wanted = lines.of(number)
         if not any(wanted):
             continue
-        body = zones(article.paragraphs)
+        body = zones(article.paragraphs, prose=[_prose(p) for p in article.paragraphs])
         title = next((n for n, p in enumerate(article.paragraphs) if p.role == "title"), None)
         for position, shape in enumerate(shapes):
             if not wanted[position]:
                 continue
-            before = shapes[position - 1] if position else "^"
-            after = shapes[position + 1] if position + 1 < len(shapes) else "$"
+            before: str | int = shapes[position - 1] if position else "^"
+            after: str | int = shapes[position + 1] if position + 1 < len(shapes) else "$"
             edge = body.edge(position)
             if edge == "top" and title is not None and position > title:
                 edge = (
@@ -168,8 +205,8 @@ def repeated_furniture(
     changes: dict[int, tuple[Role, list[str]]] = {}
     placed = (
         (article, position, shape)
-        for article in articles
-        for shapes, wanted in (_wanted(article, frequent),)
+        for number, article in enumerate(articles)
+        for shapes, wanted in (lines.of(number),)
         for position, shape in enumerate(shapes)
         if wanted[position]
     )
