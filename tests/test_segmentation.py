@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import SegmentationConfig
-from pipeline.segmentation import Segmenter
+from pipeline.segmentation import Segmenter, load_cached_dictionary
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,48 @@ def test_start_up_is_quiet_and_caches_outside_the_working_directory(tmp_path: Pa
     assert done.stderr == ""
     assert list(work.iterdir()) == []
     assert [p.name for p in (cache / "career-pipeline").iterdir()] == ["jieba.cache"]
+
+
+def _tokenizer(folder: Path) -> Any:
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(folder)
+    return tokenizer
+
+
+def test_the_cached_dictionary_read_whole_is_what_jieba_loads(tmp_path: Path) -> None:
+    """jieba's own initialize builds the cache; read whole it gives the same dictionary, and
+    jieba's initialize then has nothing left to do."""
+    import logging
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    assert not load_cached_dictionary(_tokenizer(tmp_path))  # no cache yet
+    built = _tokenizer(tmp_path)
+    built.initialize()
+    assert (tmp_path / "jieba.cache").is_file()
+    loaded = _tokenizer(tmp_path)
+    assert load_cached_dictionary(loaded)
+    assert loaded.initialized and loaded.total == built.total and loaded.FREQ == built.FREQ
+    assert not load_cached_dictionary(loaded)  # loaded already
+    assert list(loaded.cut("职业现状与发展前景")) == list(built.cut("职业现状与发展前景"))
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal", b"\xe9\x00\x00"])
+def test_a_damaged_cache_is_left_to_jieba(tmp_path: Path, damage: bytes) -> None:
+    (tmp_path / "jieba.cache").write_bytes(damage)
+    tokenizer = _tokenizer(tmp_path)
+    assert not load_cached_dictionary(tokenizer)
+    assert not tokenizer.initialized
+
+
+def test_another_dictionary_is_left_to_jieba(tmp_path: Path) -> None:
+    import jieba
+
+    (tmp_path / "jieba.cache").write_bytes(b"")
+    tokenizer = jieba.Tokenizer(str(tmp_path / "words.txt"))
+    tokenizer.tmp_dir = str(tmp_path)
+    assert not load_cached_dictionary(tokenizer)
 
 
 def _processed_tokens(
