@@ -76,13 +76,13 @@ def display_width(text: str, limit: int | None = None) -> int:
     return len(text) + text.translate(_width_table()).count("W")
 
 
-_SENTENCE_INSIDE = re.compile(r"[.。!！?？;；](?=\s*\S)")
+SENTENCE_INSIDE = re.compile(r"[.。!！?？;；](?=\s*\S)")  # a sentence mark with text after it
 
 
 def is_prose(text: str) -> bool:
     """Whether a text reads as running prose: at least 60 columns wide, with a sentence mark
     inside (not only at its end). What tells an article's body from the page around it."""
-    return display_width(text, 60) >= 60 and _SENTENCE_INSIDE.search(text) is not None
+    return display_width(text, 60) >= 60 and SENTENCE_INSIDE.search(text) is not None
 
 
 def slow_display_width(text: str) -> int:

@@ -28,14 +28,19 @@ from pipeline.furniture.clues import (
     clues,
     path_segments,
 )
-from pipeline.paragraphs import classify_role, display_width, is_prose, is_title_candidate
+from pipeline.paragraphs import (
+    SENTENCE_INSIDE,
+    classify_role,
+    display_width,
+    is_prose,
+    is_title_candidate,
+)
 from pipeline.records import Paragraph, Role
 
 FURNITURE_ROLES = frozenset({"breadcrumb", "navigation", "advert", "meta", "boilerplate"})
 _ENOUGH = 1.0
 _ENOUGH_FOR_PROSE = 1.5  # a long paragraph of running text needs two clues
 _RELATED_RUN = 4  # headline-like lines after the article that make a related-links list
-_SENTENCE_INSIDE = re.compile(r"[.。!！?？;；](?=\s*\S)")
 _ENDS_OPEN = re.compile(r"[,，、;；:：\-–]\s*$")
 _ENDS_SENTENCE = re.compile(r"[.。!！?？;；:：…]\s*[\"'”’」』)）]*\s*$")
 _STATEMENT_INSIDE = re.compile(r"[.。!！;；](?=\s*\S)")  # a headline may ask and answer: "X？Y"
@@ -198,7 +203,7 @@ def _title_like(text: str) -> bool:
     """Short, one sentence at most, not a piece of a broken line."""
     return (
         0 < display_width(text, 161) <= 160
-        and len(_SENTENCE_INSIDE.findall(text)) <= 1
+        and len(SENTENCE_INSIDE.findall(text)) <= 1
         and not _fragment(text)
     )
 
