@@ -39,6 +39,7 @@ from pipeline.dedup_items import (
     Match,
     Place,
     References,
+    may_have_near_matches,
 )
 from pipeline.fingerprint import (
     BANDS,
@@ -200,6 +201,7 @@ class Deduplicator:
         cross = self._cross_article_neighbours(items, representatives, known or {})
         del representatives
         local = self._local_neighbours(items)
+        testable = may_have_near_matches(items, cross, self._config.max_edits)
         references = References(items, Either(shared, cross))
         order: Iterable[int] = range(len(items))
         if self._config.keep != "first":
@@ -211,13 +213,13 @@ class Deduplicator:
                 exact = references.first_for(position, key)
                 if exact is not None:
                     match = Match("exact_duplicate", exact, 100.0)
-                else:
+                elif testable[position]:
                     match = self._near_match(position, items, cross, local, references)
             if match is None:
                 references.add(position)
             else:
                 drops[position] = match
-        del cross, local, references  # let go before the block test builds its own lookups
+        del cross, local, references, testable  # let go before the block test's lookups
         for position, twin in copied_block_drops(items, drops, shared).items():
             drops[position] = Match("exact_duplicate", twin, 100.0)
         for position, match in drops.items():  # point at what stays

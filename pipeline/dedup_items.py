@@ -343,3 +343,24 @@ class LocalPairs:
         else:
             pool = self._paired.get(self._items.article[position], ())
         return [p for p in pool if keys[p] and keys[p] != key]
+
+
+def may_have_near_matches(items: ItemTable, paired: Collection[int], max_edits: int) -> bytearray:
+    """For each position, 1 when the near-duplicate test could find it a candidate: its key is
+    one of ``paired`` (MinHash paired it), or another paragraph of its article has a key whose
+    length is within ``max_edits`` of its own (the only ones compared inside an article). Most
+    long paragraphs have neither, and are not looked at (a byte per position)."""
+    if not len(items):
+        return bytearray()
+    lengths = np.frombuffer(items.key_length, dtype=np.int64)
+    # One number per (article, length): an article's lengths, widened by max_edits on both
+    # sides, stay inside its own span.
+    span = int(lengths.max()) + 2 * max_edits + 1
+    codes = np.frombuffer(items.article, dtype=np.int64) * span + (lengths + max_edits)
+    ordered = np.sort(codes)
+    others = np.searchsorted(ordered, codes + max_edits, side="right")
+    others -= np.searchsorted(ordered, codes - max_edits, side="left")  # itself among them
+    del ordered, codes
+    keys = np.fromiter(paired, dtype=np.int64, count=len(paired))
+    testable = (others > 1) | np.isin(np.frombuffer(items.key, dtype=np.int64), keys)
+    return bytearray(testable.astype(np.uint8).tobytes())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,16 @@ from hypothesis import strategies as st
 from pipeline.config import DedupConfig
 from pipeline.copies import _Sequences, _shared_numbers
 from pipeline.dedup import _first_of_keys, collect_items
-from pipeline.dedup_items import Drops, Item, ItemTable, KeySet, Match
+from pipeline.dedup_items import (
+    Drops,
+    Either,
+    Item,
+    ItemTable,
+    KeySet,
+    Match,
+    References,
+    may_have_near_matches,
+)
 from pipeline.paragraph_table import pair_numbers
 from pipeline.records import Paragraph, Record
 from pipeline.spill import Spill, spill_chunk
@@ -262,3 +272,66 @@ def test_key_set_numbers_are_ranks_among_its_members(members: list[int], keys: l
     # path for any collection gives.
     every = np.array(keys + members, dtype=np.int64)
     assert shared.numbers_of(every).tolist() == _shared_numbers(every, set(members)).tolist()
+
+
+# Paragraphs that are often near copies of each other: a few sentences, some with a letter or a
+# number changed, of lengths close to one another and far apart.
+_BASES = [
+    "Agents in Shanghai earn about 6000 yuan a month before tax",
+    "Agents in Shanghai earn about 6000 yuan a month",
+    "Night shifts pay more",
+    "Night shifts pay more.",
+    "客服专员的工作职责包括接听电话和处理投诉",
+]
+_NEAR_TEXTS = st.builds(
+    lambda base, cut, mark: base[: len(base) - cut] + mark,
+    st.sampled_from(_BASES),
+    st.integers(0, 8),
+    st.sampled_from(["", "x", "7", " now", "!"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_NEAR_TEXTS, min_size=1, max_size=6), min_size=1, max_size=5))
+def test_positions_left_out_of_the_near_test_would_find_nothing(
+    articles: list[list[str]],
+) -> None:
+    """The near-duplicate test skips a paragraph with no MinHash neighbour and no paragraph of
+    its article within max_edits of its key's length: on every position, what the test would
+    find there is nothing, and the drops are those of testing every position."""
+    from pipeline.dedup import Deduplicator, deduplicate
+
+    def records() -> list[Record]:
+        made = []
+        for number, texts in enumerate(articles):
+            paragraphs = [Paragraph(n, role="body", text=t, lang="en") for n, t in enumerate(texts)]
+            made.append(
+                Record(f"r{number}", f"{number}.txt", None, None, "en", None, None, paragraphs)
+            )
+        return made
+
+    def described(found: tuple[list[Record], list[Any]]) -> list[tuple[Any, ...]]:
+        return [(d.source, d.index, d.reason, d.duplicate_of, d.similarity) for d in found[1]]
+
+    config = DedupConfig(min_length_en=10)
+    tested = described(deduplicate(records(), config))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "pipeline.dedup.may_have_near_matches",
+            lambda items, cross, edits: bytearray([1]) * len(items),
+        )
+        every = described(deduplicate(records(), config))
+    assert tested == every
+    # And directly: where the filter says no, the test finds no candidate.
+    deduplicator = Deduplicator(config)
+    items = collect_items(records(), config)
+    representatives, shared = _first_of_keys(items)
+    cross = deduplicator._cross_article_neighbours(items, representatives, {})
+    local = deduplicator._local_neighbours(items)
+    testable = may_have_near_matches(items, cross, config.max_edits)
+    references = References(items, Either(shared, cross))
+    for position in range(len(items)):
+        references.add(position)
+    for position in range(len(items)):
+        if items.key[position] and not testable[position]:
+            assert deduplicator._near_match(position, items, cross, local, references) is None
