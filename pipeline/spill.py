@@ -34,8 +34,8 @@ from pipeline.paragraph_table import (
     digest,
     shape_key,
 )
-from pipeline.paragraphs import is_prose
 from pipeline.records import AppliedDecision, Paragraph, Record
+from pipeline.text_width import is_prose
 
 BandLengths = tuple[int, int]  # the least text lengths, English and Chinese, dedup compares
 

@@ -22,6 +22,7 @@ LEAVES = {
     "pipeline.fast_segmentation",
     "pipeline.jieba_hmm",
     "pipeline.recent",
+    "pipeline.text_width",
 }
 ALLOWED = {
     "pipeline.records": {"pipeline.tokens"},
@@ -31,6 +32,7 @@ ALLOWED = {
         "pipeline.fragments",
         "pipeline.paragraph_table",
         "pipeline.records",
+        "pipeline.text_width",
     },
     "pipeline.paragraph_table": {
         "pipeline.fingerprint",

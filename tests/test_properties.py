@@ -313,7 +313,7 @@ def test_with_any_decisions_every_paragraph_is_kept_or_listed_once(
 
 
 def test_the_width_table_agrees_with_unicodedata_on_every_bmp_character() -> None:
-    from pipeline.paragraphs import display_width, slow_display_width
+    from pipeline.text_width import display_width, slow_display_width
 
     every = "".join(chr(code) for code in range(0x10000))
     assert display_width(every) == slow_display_width(every)
@@ -321,6 +321,6 @@ def test_the_width_table_agrees_with_unicodedata_on_every_bmp_character() -> Non
 
 @given(st.text(max_size=120))
 def test_display_width_agrees_with_the_character_by_character_count(text: str) -> None:
-    from pipeline.paragraphs import display_width, slow_display_width
+    from pipeline.text_width import display_width, slow_display_width
 
     assert display_width(text) == slow_display_width(text)

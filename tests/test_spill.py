@@ -25,11 +25,11 @@ from pipeline.fingerprint import comparison_key
 from pipeline.ordered import in_order
 from pipeline.output import OUTPUT_FILES, render_outputs
 from pipeline.paragraph_table import StubParagraph, digest
-from pipeline.paragraphs import is_prose
 from pipeline.reading import open_file
 from pipeline.records import AppliedDecision, Paragraph, Record
 from pipeline.runner import run_pipeline
 from pipeline.spill import Spill, spill_chunk
+from pipeline.text_width import is_prose
 
 LONG = "Agents in Shanghai earn about 6,000 yuan a month before tax, more on night shifts."
 
@@ -346,3 +346,10 @@ def test_the_one_job_processor_is_freed_when_the_chunks_are_done(
         if collecting:
             gc.enable()
     result.close()
+
+
+def test_site_repetition_over_no_paragraphs_finds_nothing() -> None:
+    from pipeline.furniture.site import SiteArticle, repeated_furniture
+
+    assert repeated_furniture([], 2) == {}
+    assert repeated_furniture([SiteArticle("a.txt", "folder:.", []) for _ in range(3)], 2) == {}

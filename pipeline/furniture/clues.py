@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.paragraphs import display_width
+from pipeline.text_width import display_width
 
 Kind = Literal["breadcrumb", "navigation", "advert", "meta"]
 SHORT = 80  # display width of a short line

@@ -28,14 +28,9 @@ from pipeline.furniture.clues import (
     clues,
     path_segments,
 )
-from pipeline.paragraphs import (
-    SENTENCE_INSIDE,
-    classify_role,
-    display_width,
-    is_prose,
-    is_title_candidate,
-)
+from pipeline.paragraphs import classify_role, is_title_candidate
 from pipeline.records import Paragraph, Role
+from pipeline.text_width import SENTENCE_INSIDE, display_width, is_prose
 
 FURNITURE_ROLES = frozenset({"breadcrumb", "navigation", "advert", "meta", "boilerplate"})
 _ENOUGH = 1.0

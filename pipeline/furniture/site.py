@@ -28,8 +28,8 @@ from pipeline.fingerprint import comparison_key
 from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
 from pipeline.paragraph_table import SHAPE, StubParagraph, digest, shape_key
-from pipeline.paragraphs import display_width, is_prose
 from pipeline.records import Paragraph, Role
+from pipeline.text_width import display_width, is_prose
 
 _SAME_EDGE = 2 / 3
 _SENTENCE_MARK = re.compile(r"[.。!！?？;；,，、～~]")
@@ -144,11 +144,12 @@ class _Lines:
 def _lines(articles: Sequence[SiteArticle], min_pages: int) -> _Lines:
     """The shapes of every article's paragraphs, and which are frequent lines of their site."""
     shapes = [_shapes(article.paragraphs) for article in articles]
-    starts = np.concatenate(([0], np.cumsum([len(part) for part in shapes]))).tolist()
+    sizes = np.array([len(part) for part in shapes], dtype=np.int64)
+    starts: list[int] = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64).tolist()
     sites: dict[str, int] = {}
     site_numbers = np.repeat(
         np.array([sites.setdefault(a.site, len(sites)) for a in articles], dtype=np.uint64),
-        np.diff(starts),
+        sizes,
     )
     every = np.concatenate(shapes) if shapes else np.zeros(0, dtype=np.int64)
     del shapes
