@@ -63,6 +63,12 @@ def shape_key(key: str) -> str:
     return _DIGITS.sub("0", key)
 
 
+def shape_digest(key: str) -> int:
+    """The 63-bit digest of :func:`shape_key` (0 for the empty key): what the spill keeps, and
+    what site furniture counts lines by."""
+    return digest(shape_key(key)) & (2**63 - 1)
+
+
 class ParagraphTable:
     """The spilled texts and keys, and each paragraph's row of numbers, for the stubs to read;
     and the band keys, a file per band beside them, for dedup to read a band at a time."""

@@ -32,7 +32,7 @@ from pipeline.paragraph_table import (
     StubParagraph,
     StubRows,
     digest,
-    shape_key,
+    shape_digest,
 )
 from pipeline.records import AppliedDecision, Paragraph, Record
 from pipeline.text_width import is_prose
@@ -93,7 +93,7 @@ def spill_chunk(
                         band_row = len(banded)
                         banded.append(key)
                 key_digest = digest(key)
-                shape = digest(shape_key(key)) & (2**63 - 1)
+                shape = shape_digest(key)
                 line = -1 if paragraph.line is None else paragraph.line
                 hashed = int(paragraph.hash, 16) if paragraph.hash else -1
                 rows.append(

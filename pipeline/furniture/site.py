@@ -27,7 +27,7 @@ import numpy.typing as npt
 from pipeline.fingerprint import comparison_key
 from pipeline.furniture.clues import SHORT, clues
 from pipeline.furniture.local import FURNITURE_ROLES, zones
-from pipeline.paragraph_table import SHAPE, StubParagraph, digest, shape_key
+from pipeline.paragraph_table import SHAPE, StubParagraph, shape_digest
 from pipeline.records import Paragraph, Role
 from pipeline.text_width import display_width, is_prose
 
@@ -102,7 +102,7 @@ def _shape(paragraph: Paragraph) -> int:
     processed)."""
     if isinstance(paragraph, StubParagraph):
         return paragraph.shape
-    return digest(shape_key(comparison_key(paragraph.text))) & (2**63 - 1)
+    return shape_digest(comparison_key(paragraph.text))
 
 
 def _shapes(paragraphs: Sequence[Paragraph]) -> npt.NDArray[np.int64]:
