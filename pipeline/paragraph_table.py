@@ -2,9 +2,10 @@
 
 The table holds, for every spilled paragraph, its text and comparison key (UTF-8, in a file of
 the work folder, read a piece at a time), a row of numbers (byte lengths, key length, line,
-hash, key and shape digests, text length, band-key row) and the MinHash band keys computed
-where it was processed (in another file). A :class:`StubParagraph` is a paragraph as the corpus
-stages see it: what they change in memory, the rest read from the table.
+hash, key and shape digests, text length, band-key row, whether it is prose) and the MinHash
+band keys computed where it was processed (in another file). A :class:`StubParagraph` is a
+paragraph as the corpus stages see it: what they change in memory, the rest read from the
+table.
 """
 
 from __future__ import annotations
@@ -365,6 +366,6 @@ class StubParagraph(Paragraph):
 
     @property
     def prose(self) -> bool:
-        """Whether the text reads as running prose (:func:`~pipeline.paragraphs.is_prose`,
+        """Whether the text reads as running prose (:func:`~pipeline.text_width.is_prose`,
         found where the paragraph was processed)."""
         return self._empty is None and self._table().number(self.serial, PROSE) == 1

@@ -4,7 +4,7 @@ A processed chunk of articles becomes a :class:`SpilledChunk` where it was proce
 process, a Ray actor, or this process): its records as pieces of JSON
 (:mod:`pipeline.fragments`) pickled into one blob, the text and the comparison key of each
 paragraph as UTF-8, a row of numbers per paragraph (byte lengths, key length, key and shape
-digests, line, hash, text length), and light copies of its records whose
+digests, line, hash, text length, band row, prose or not), and light copies of its records whose
 paragraphs are :class:`StubParagraph` objects. The run appends the blob and the texts to files
 in a work folder (:class:`Spill`) and keeps only the light records. A stub reads its text from
 the spill when a stage asks for it; the corpus stages change only roles, evidence, decisions,

@@ -78,7 +78,7 @@ def zones(
     prose: Sequence[bool] | None = None,
 ) -> Zones:
     """The article's body: from its first to its last paragraph of running prose
-    (:func:`~pipeline.paragraphs.is_prose`, or ``prose[i]`` when given) that carries no strong
+    (:func:`~pipeline.text_width.is_prose`, or ``prose[i]`` when given) that carries no strong
     clue (``strong[i]``)."""
     anchors = [
         position
