@@ -1,10 +1,9 @@
 """The run's last pass: each spilled chunk's full records, with what the corpus stages changed.
 
 The corpus stages work on light records (:mod:`pipeline.spill`) and change only roles,
-evidence, decisions, titles and which paragraphs stay. :func:`final_chunks` cuts those changes
-by spilled chunk into :class:`FinalChunk` objects, small and picklable, so that a worker
-process can read its chunk's records from the spill, put the changes on them
-(:func:`final_lines`) and render them while other chunks are rendered elsewhere.
+evidence, decisions, titles and which paragraphs stay. :func:`final_chunks` cuts the light
+records left and the drops by spilled chunk into :class:`FinalChunk` objects, and
+:func:`final_lines` reads a chunk's records from the spill and puts those changes on them.
 """
 
 from __future__ import annotations
@@ -22,28 +21,10 @@ from pipeline.fragments import (
     paragraph_json,
     record_line,
 )
-from pipeline.records import AppliedDecision, DroppedParagraph, Record, Role
+from pipeline.records import DroppedParagraph, Record
 from pipeline.spill import Spill, SpilledChunk
 
 Article = tuple[list[Record], list[DroppedParagraph]]  # an article's records and drops
-
-
-@dataclass(frozen=True, slots=True)
-class KeptParagraph:
-    """What the corpus stages left of a paragraph that stays."""
-
-    index: int
-    role: Role
-    evidence: list[str]
-    decisions: list[AppliedDecision]
-
-
-@dataclass(frozen=True, slots=True)
-class KeptRecord:
-    """What the corpus stages left of a record: its title and the paragraphs that stay."""
-
-    title: str | None
-    paragraphs: list[KeptParagraph]
 
 
 @dataclass
@@ -53,7 +34,7 @@ class FinalChunk:
     path: Path  # the spill's file of record blobs
     offset: int
     size: int
-    kept: dict[str, KeptRecord]  # by record id: the records left
+    kept: dict[str, Record]  # by record id: the light records left, as the stages left them
     dropped: dict[str, list[DroppedParagraph]]  # by source: what the stages dropped
 
 
@@ -67,14 +48,7 @@ def final_chunks(
     for item in dropped:
         drops.setdefault(item.source, []).append(item)
     for piece in spill.pieces():
-        changes = {}
-        for record_id in piece.record_ids:
-            left = light.get(record_id)
-            if left is not None:
-                paragraphs = [
-                    KeptParagraph(p.index, p.role, p.evidence, p.decisions) for p in left.paragraphs
-                ]
-                changes[record_id] = KeptRecord(left.title, paragraphs)
+        changes = {rid: light[rid] for rid in piece.record_ids if rid in light}
         gone = {source: drops[source] for source in piece.sources if source in drops}
         yield FinalChunk(spill.blob_path, piece.offset, piece.size, changes, gone)
 

@@ -296,6 +296,11 @@ class StubParagraph(Paragraph):
         )
 
     @property
+    def empty_fixes(self) -> list[Fix] | None:
+        """The repairs of a paragraph that repair left empty; ``None`` for one with text."""
+        return self._empty
+
+    @property
     def fixes(self) -> list[Fix]:
         """The repairs, kept only for a paragraph that repair left empty (the furniture stage
         names them when it drops it)."""

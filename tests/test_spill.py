@@ -131,6 +131,61 @@ def test_stubs_of_later_chunks_and_records_read_their_own_rows(tmp_path: Path) -
         spill.close()
 
 
+def test_a_pickled_chunk_arrives_with_the_same_light_records_and_stubs(tmp_path: Path) -> None:
+    """A chunk comes back from a worker process pickled (its light records as plain tuples):
+    loaded, each record and stub has the fields it had, a record's stubs share one rows object
+    again, an emptied paragraph keeps its repairs, and once spilled each stub reads its own
+    paragraph."""
+    import pickle
+
+    from pipeline.records import Fix
+
+    first = _record("a.txt", ["A title", "", LONG])
+    first.paragraphs[1].fixes = [Fix("drop_junk", "###", "", 0, 3)]
+    first.paragraphs[2].role = "advert"
+    first.paragraphs[2].evidence = ["a link to a shop"]
+    first.paragraphs[2].decisions = [AppliedDecision("set_role", "advert", None, 2)]
+    chinese = _record("a.txt", ["中文标题", "中文段落。"], "zh")
+    chinese.url, chinese.article_id, chinese.script = "https://example.com/a", "a-1", "Hans"
+    articles = [[first, chinese], [_record("b.txt", ["B title", "B one"])]]
+    chunk = spill_chunk(articles, {"spill": 0.5})
+    loaded = pickle.loads(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+    fields = ("index", "role", "lang", "evidence", "decisions", "offset", "empty_fixes")
+
+    def described(records: list[list[Record]]) -> list[Any]:
+        return [
+            [
+                (
+                    (r.id, r.source, r.article_id, r.url, r.lang, r.script, r.title),
+                    [tuple(getattr(stub, name) for name in fields) for stub in r.paragraphs],
+                    r.paragraphs[0].rows.first,  # type: ignore[attr-defined]
+                )
+                for r in article
+            ]
+            for article in records
+        ]
+
+    assert described(loaded.light) == described(chunk.light)
+    assert loaded.seconds == {"spill": 0.5}
+    assert (loaded.blob, loaded.texts) == (chunk.blob, chunk.texts)
+    assert loaded.rows.tolist() == chunk.rows.tolist()
+    assert [rows.first for rows in loaded.stub_rows] == [0, 3, 5]
+    for record, rows in zip(
+        (r for article in loaded.light for r in article), loaded.stub_rows, strict=True
+    ):
+        assert all(stub.rows is rows for stub in record.paragraphs)  # type: ignore[attr-defined]
+    spill = Spill(tmp_path)
+    try:
+        light = spill.add(loaded)
+        spill.seal()
+        stubs = [stub for article in light for record in article for stub in record.paragraphs]
+        originals = [p for article in articles for record in article for p in record.paragraphs]
+        assert [stub.text for stub in stubs] == [p.text for p in originals]
+        assert stubs[1].fixes == first.paragraphs[1].fixes and stubs[1].text == ""
+    finally:
+        spill.close()
+
+
 def test_the_final_records_take_what_the_stages_changed_and_the_spill_the_rest(
     tmp_path: Path,
 ) -> None:
