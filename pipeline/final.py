@@ -31,7 +31,7 @@ Article = tuple[list[Record], list[DroppedParagraph]]  # an article's records an
 class FinalChunk:
     """One spilled chunk's place in the spill and what the corpus stages changed in it."""
 
-    path: Path  # the spill's file of record blobs
+    path: Path  # the spill's file of its record blob
     offset: int
     size: int
     kept: dict[str, Record]  # by record id: the light records left, as the stages left them
@@ -50,7 +50,7 @@ def final_chunks(
     for piece in spill.pieces():
         changes = {rid: light[rid] for rid in piece.record_ids if rid in light}
         gone = {source: drops[source] for source in piece.sources if source in drops}
-        yield FinalChunk(spill.blob_path, piece.offset, piece.size, changes, gone)
+        yield FinalChunk(piece.path, piece.offset, piece.size, changes, gone)
 
 
 @dataclass
@@ -99,7 +99,7 @@ def processed_lines(chunk: SpilledChunk) -> list[list[str]]:
     """Each article's record lines as the per-article stages left them (before any corpus
     stage: what the index keeps), from a chunk not yet spilled."""
     lines = []
-    for article, light in zip(pickle.loads(chunk.blob), chunk.light, strict=True):
+    for article, light in zip(pickle.loads(chunk.record_blob()), chunk.light, strict=True):
         article_lines = []
         for pieces, record in zip(article, light, strict=True):
             paragraphs = [

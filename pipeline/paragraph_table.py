@@ -10,6 +10,7 @@ table.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -84,16 +85,36 @@ class ParagraphTable:
         self._blocks: list[list[npt.NDArray[np.signedinteger[Any]]]] = [[] for _ in range(COLUMNS)]
         self._columns = [np.zeros(0, dtype=_column_type(n)) for n in range(COLUMNS)]
         self._text_starts: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
-        self._reader: int | None = None  # the file, open for reading once sealed
+        # Where each chunk's texts are: its first serial number, its file (by number in
+        # _files, this table's own first) and its place there; a chunk's texts are in one run.
+        self._files: list[Path] = [path]
+        self._segments: list[tuple[int, int, int]] = []
+        self._segment_firsts: list[int] = []
+        self._own_end = 0
+        self._readers: list[int] = []  # the files, open for reading once sealed
         self.count = 0
 
     def append(
-        self, texts: bytes, rows: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64]
+        self,
+        texts: bytes,
+        rows: npt.NDArray[np.int64],
+        bands: npt.NDArray[np.uint64],
+        texts_at: tuple[Path, int] | None = None,
     ) -> int:
         """Add a chunk's texts, rows and band keys (its rows' BAND_ROW numbers them from 0: the
-        table's copy numbers them in the table); the serial number of its first paragraph."""
+        table's copy numbers them in the table); the serial number of its first paragraph.
+        ``texts_at``: the file and place where a worker process wrote the texts already
+        (``texts`` is then empty)."""
         first = self.count
-        self._stream.write(texts)
+        if texts_at is None:
+            self._segments.append((first, 0, self._own_end))
+            self._stream.write(texts)
+            self._own_end += len(texts)
+        else:
+            path, offset = texts_at
+            if path not in self._files:
+                self._files.append(path)
+            self._segments.append((first, self._files.index(path), offset))
         rows = rows.copy()  # a chunk from Ray may hold a read-only view
         banded = rows[:, BAND_ROW] >= 0
         rows[banded, BAND_ROW] += self.band_count
@@ -118,14 +139,15 @@ class ParagraphTable:
         # text ends, and ends where the next text starts).
         sizes = self._columns[TEXT_BYTES].astype(np.int64) + self._columns[KEY_BYTES]
         self._text_starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self._segment_firsts = [first for first, _, _ in self._segments]
         # Read a piece at a time (not mapped: mapped pages would count as the run's memory).
-        self._reader = os.open(self._path, os.O_RDONLY)
+        self._readers = [os.open(path, os.O_RDONLY) for path in self._files]
 
     def close(self) -> None:
-        """Let go of the file."""
-        if self._reader is not None:
-            os.close(self._reader)
-            self._reader = None
+        """Let go of the files."""
+        for reader in self._readers:
+            os.close(reader)
+        self._readers = []
         if not self._stream.closed:
             self._stream.close()
         for stream in self._bands:
@@ -137,13 +159,17 @@ class ParagraphTable:
         return picked
 
     def _piece(self, serial: int, which: int) -> str:
-        start = int(self._text_starts[serial])
+        assert self._readers, "texts are read once the spill is sealed"
+        starts = self._text_starts
+        first, file, offset = self._segments[bisect.bisect_right(self._segment_firsts, serial) - 1]
+        start = offset + int(starts[serial]) - int(starts[first])  # in the chunk's file
         text_end = start + int(self._columns[TEXT_BYTES][serial])
         start, end = (
-            (start, text_end) if which == 0 else (text_end, int(self._text_starts[serial + 1]))
+            (start, text_end)
+            if which == 0
+            else (text_end, start + int(starts[serial + 1]) - int(starts[serial]))
         )
-        assert self._reader is not None, "texts are read once the spill is sealed"
-        return os.pread(self._reader, end - start, start).decode("utf-8", "surrogatepass")
+        return os.pread(self._readers[file], end - start, start).decode("utf-8", "surrogatepass")
 
     def text(self, serial: int) -> str:
         """A paragraph's text."""

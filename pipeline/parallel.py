@@ -4,7 +4,8 @@
 the spawn start method runs the chunks; its initializer builds one
 :class:`~pipeline.process.ArticleProcessor` per worker, kept for the worker's whole life, so jieba
 and the langdetect profiles load once per process. Each chunk comes back ready to spill
-(:func:`~pipeline.spill.spill_chunk`, done in the worker), in chunk order, a few chunks in
+(:func:`~pipeline.spill.spill_chunk`, done in the worker, which also writes the chunk's bytes
+into the run's work folder itself: only where they are comes back), in chunk order, a few chunks in
 flight at a time, so the output order, and so the output bytes, do not depend on the number of
 workers or on which finishes first, and the articles waiting are never all in memory.
 """
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pipeline.collector import collect_young
@@ -28,21 +31,32 @@ from pipeline.ordered import in_order
 from pipeline.process import ArticleProcessor
 from pipeline.records import Article
 from pipeline.resources import Resources
-from pipeline.spill import SpilledChunk, spill_chunk
+from pipeline.spill import ChunkFiles, SpilledChunk, spill_chunk
 
 CHUNK_SIZE = 64
 ProgressCallback = Callable[[int], None]
 
-# The processor of a worker process, set by the pool's initializer in that process only (the
+
+@dataclass
+class _Worker:
+    """What a worker process keeps for its whole life: its processor, and its files in the
+    run's work folder (none when the run gave no folder)."""
+
+    processor: ArticleProcessor
+    files: ChunkFiles | None
+
+
+# The worker of a worker process, set by the pool's initializer in that process only (the
 # parent never holds one here): the one piece of module state, as a process pool requires.
-_WORKER: dict[str, ArticleProcessor] = {}
+_WORKER: dict[str, _Worker] = {}
 
 
-def _start_worker(config: Config, parent: int) -> None:
+def _start_worker(config: Config, parent: int, folder: Path | None) -> None:
     _watch_parent(parent)
     give_back_large_blocks()
     gc.disable()  # a worker collects after each chunk instead (see pipeline.collector)
-    _WORKER["processor"] = ArticleProcessor(config)
+    files = None if folder is None else ChunkFiles(folder, str(os.getpid()))
+    _WORKER["worker"] = _Worker(ArticleProcessor(config), files)
 
 
 def _watch_parent(parent: int, every: float = 0.5) -> None:
@@ -71,7 +85,9 @@ def process_chunk(processor: ArticleProcessor, chunk: Sequence[Article]) -> Spil
 
 
 def _process_chunk(chunk: list[Article]) -> SpilledChunk:
-    return process_chunk(_WORKER["processor"], chunk)
+    worker = _WORKER["worker"]
+    spilled = process_chunk(worker.processor, chunk)
+    return spilled if worker.files is None else worker.files.store(spilled)
 
 
 def _is_spilled(work: object) -> bool:
@@ -82,11 +98,16 @@ Work = list[Article] | SpilledChunk  # a chunk to process, or one ready already 
 
 
 def process_chunks(
-    chunks: Iterable[Work], config: Config, resources: Resources | None = None
+    chunks: Iterable[Work],
+    config: Config,
+    resources: Resources | None = None,
+    folder: Path | None = None,
 ) -> Iterator[SpilledChunk]:
     """Process every chunk (in ``config.jobs`` processes when more than one, or on Ray), each
     chunk's result in the order of ``chunks``; a chunk ready already is passed on in its
-    place. ``resources`` serve the chunks processed in this process (``jobs`` 1)."""
+    place. ``resources`` serve the chunks processed in this process (``jobs`` 1). Worker
+    processes write each chunk's blob and texts into ``folder`` (the run's work folder) when
+    it is given (:class:`~pipeline.spill.ChunkFiles`): only where they are comes back."""
     if config.engine == "ray":
         from pipeline.ray_engine import process_on_ray
 
@@ -108,7 +129,7 @@ def process_chunks(
         max_workers=config.jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(config, os.getpid()),
+        initargs=(config, os.getpid(), folder),
     )
     finished = False
     try:

@@ -100,7 +100,7 @@ def _run(
     inputs: list[InputFile] = [InputFile(problem.path, problems=[problem]) for problem in unlisted]
     light: list[Record] = []
     try:
-        for chunk in process_chunks(feed.chunks(every, inputs), config, resources):
+        for chunk in process_chunks(feed.chunks(every, inputs), config, resources, spill.folder):
             done = feed.done(chunk)
             for records in spill.add(chunk):
                 light.extend(records)

@@ -6,7 +6,9 @@ process, a Ray actor, or this process): its records as pieces of JSON
 paragraph as UTF-8, a row of numbers per paragraph (byte lengths, key length, key and shape
 digests, line, hash, text length, band row, prose or not), and light copies of its records whose
 paragraphs are :class:`StubParagraph` objects. The run appends the blob and the texts to files
-in a work folder (:class:`Spill`) and keeps only the light records. A stub reads its text from
+in a work folder (:class:`Spill`) and keeps only the light records; a local worker process
+writes them into that folder itself (:class:`ChunkFiles`), and the run notes where they are.
+A stub reads its text from
 the spill when a stage asks for it; the corpus stages change only roles, evidence, decisions,
 titles and which paragraphs stay, and :mod:`pipeline.final` puts those changes on the full
 records as it streams them back, chunk by chunk, to the writers.
@@ -40,9 +42,23 @@ from pipeline.text_width import is_prose
 BandLengths = tuple[int, int]  # the least text lengths, English and Chinese, dedup compares
 
 
+@dataclass(frozen=True)
+class StoredBytes:
+    """Where a worker process wrote a chunk's blob and texts (:class:`ChunkFiles`): each one's
+    file and place in it."""
+
+    blob_path: str
+    blob_offset: int
+    blob_size: int
+    texts_path: str
+    texts_offset: int
+
+
 @dataclass
 class SpilledChunk:
-    """A processed chunk of articles, ready to spill: see the module's docstring."""
+    """A processed chunk of articles, ready to spill: see the module's docstring. ``blob`` and
+    ``texts`` are empty when the process that made it wrote them to the work folder
+    (``stored`` says where)."""
 
     blob: bytes
     texts: bytes
@@ -51,6 +67,15 @@ class SpilledChunk:
     light: list[list[Record]]
     seconds: dict[str, float] = field(default_factory=dict)
     stub_rows: list[StubRows] = field(default_factory=list)  # each light record's, in order
+    stored: StoredBytes | None = None
+
+    def record_blob(self) -> bytes:
+        """The blob of the chunk's records, read back from its file when it was written there."""
+        if self.stored is None:
+            return self.blob
+        with open(self.stored.blob_path, "rb") as stream:
+            stream.seek(self.stored.blob_offset)
+            return stream.read(self.stored.blob_size)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (from a worker process to the run) with its light records as plain tuples,
@@ -66,7 +91,8 @@ class SpilledChunk:
             ]
             for records in self.light
         ]
-        return (_unpacked, (self.blob, self.texts, self.rows, self.bands, packed, self.seconds))
+        parts = (self.blob, self.texts, self.rows, self.bands, packed, self.seconds, self.stored)
+        return (_unpacked, parts)
 
 
 _StubFields = tuple[int, Any, str, list[str], list[AppliedDecision], list[Fix] | None]
@@ -94,6 +120,7 @@ def _unpacked(
     bands: npt.NDArray[np.uint64],
     packed: list[list[_PackedRecord]],
     seconds: dict[str, float],
+    stored: StoredBytes | None,
 ) -> SpilledChunk:
     """A :class:`SpilledChunk` from its pickled form (see :meth:`SpilledChunk.__reduce__`)."""
     light: list[list[Record]] = []
@@ -111,7 +138,32 @@ def _unpacked(
             first += len(stubs)
             light_records.append(Record(rid, source, article_id, url, lang, script, title, stubs))
         light.append(light_records)
-    return SpilledChunk(blob, texts, rows, bands, light, seconds, stub_rows)
+    return SpilledChunk(blob, texts, rows, bands, light, seconds, stub_rows, stored)
+
+
+class ChunkFiles:
+    """A worker process's two files in the run's work folder: it writes each chunk's blob and
+    texts there (:meth:`store`), and only where they are travels to the run, not the bytes
+    (about 100 MB for the benchmark corpus, which the run would receive and write again)."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self._paths = (folder / f"records-{name}.bin", folder / f"texts-{name}.bin")
+        self._streams: list[Any] = []
+        self._ends = [0, 0]
+
+    def store(self, chunk: SpilledChunk) -> SpilledChunk:
+        """Write the chunk's blob and texts; the chunk without them, saying where they are."""
+        if not self._streams:
+            self._streams = [path.open("wb") for path in self._paths]
+        places = []
+        for n, data in enumerate((chunk.blob, chunk.texts)):
+            self._streams[n].write(data)
+            self._streams[n].flush()  # read by the run once the chunk is back
+            places.append(self._ends[n])
+            self._ends[n] += len(data)
+        blob_path, texts_path = (str(path) for path in self._paths)
+        stored = StoredBytes(blob_path, places[0], len(chunk.blob), texts_path, places[1])
+        return replace(chunk, blob=b"", texts=b"", stored=stored)
 
 
 def _signed(value: int) -> int:
@@ -201,6 +253,7 @@ class SpillPiece:
     size: int
     record_ids: list[str]
     sources: list[str]  # of its articles
+    path: Path  # the file it is in
 
 
 class Spill:
@@ -211,6 +264,7 @@ class Spill:
             parent.mkdir(parents=True, exist_ok=True)
         self._folder = tempfile.TemporaryDirectory(prefix=".work-", dir=parent)
         folder = Path(self._folder.name)
+        self.folder = folder  # where worker processes write their chunks' bytes too
         self.table = ParagraphTable(folder / "texts.bin")
         self.blob_path = folder / "records.bin"
         self._blobs: Any = self.blob_path.open("wb")
@@ -219,12 +273,21 @@ class Spill:
 
     def add(self, chunk: SpilledChunk) -> list[list[Record]]:
         """Spill a chunk; its light records, each article's, with their stubs attached."""
-        first = self.table.append(chunk.texts, chunk.rows, chunk.bands)
-        self._blobs.write(chunk.blob)
+        stored = chunk.stored
         ids = [record.id for records in chunk.light for record in records]
         sources = [records[0].source for records in chunk.light if records]
-        self._pieces.append(SpillPiece(self._end, len(chunk.blob), ids, sources))
-        self._end += len(chunk.blob)
+        if stored is None:
+            first = self.table.append(chunk.texts, chunk.rows, chunk.bands)
+            self._blobs.write(chunk.blob)
+            piece = SpillPiece(self._end, len(chunk.blob), ids, sources, self.blob_path)
+            self._end += len(chunk.blob)
+        else:  # written by the worker process that made it
+            texts_at = (Path(stored.texts_path), stored.texts_offset)
+            first = self.table.append(b"", chunk.rows, chunk.bands, texts_at)
+            piece = SpillPiece(
+                stored.blob_offset, stored.blob_size, ids, sources, Path(stored.blob_path)
+            )
+        self._pieces.append(piece)
         for record_rows in chunk.stub_rows:
             record_rows.first += first
             record_rows.table = self.table

@@ -186,6 +186,50 @@ def test_a_pickled_chunk_arrives_with_the_same_light_records_and_stubs(tmp_path:
         spill.close()
 
 
+def test_chunks_written_by_workers_are_read_from_their_files(tmp_path: Path) -> None:
+    """A worker process writes its chunks' blobs and texts into the work folder itself (two
+    workers, two pairs of files), and the run spills only where they are, between chunks it
+    writes itself: every stub reads its own text and key, every record blob its own records,
+    and the processed lines (what the index keeps) are read back from the worker's file."""
+    from pipeline.final import processed_lines
+    from pipeline.spill import ChunkFiles
+
+    spill = Spill(tmp_path)
+    workers = [ChunkFiles(spill.folder, "one"), ChunkFiles(spill.folder, "two")]
+    articles = [
+        [[_record(f"{name}.txt", [f"{name} title", f"{name} 中文段落。", f"{name} {LONG}"])]]
+        for name in "abcdef"
+    ]
+    try:
+        written = []
+        for n, chunk in enumerate(articles):
+            spilled = spill_chunk(chunk, {})
+            lines = processed_lines(spilled)
+            if n % 3 != 2:  # a worker's, and every third chunk the run's own (from the index)
+                spilled = workers[n % 3].store(spilled)
+                assert spilled.blob == spilled.texts == b"" and spilled.stored is not None
+                assert processed_lines(spilled) == lines
+            written.append(spill.add(spilled))
+        spill.seal()
+        names = sorted(path.name for path in spill.folder.iterdir())
+        assert {"records-one.bin", "texts-two.bin"} <= set(names)
+        for light, chunk in zip(written, articles, strict=True):
+            for stub, full in zip(light[0][0].paragraphs, chunk[0][0].paragraphs, strict=True):
+                assert isinstance(stub, StubParagraph)
+                assert (stub.text, stub.key_text) == (full.text, comparison_key(full.text))
+        records = [record for chunk in articles for article in chunk for record in article]
+        kept = [record for light in written for article in light for record in article]
+        back = list(final_articles(spill, kept, []))
+        assert [[r.source for r in article] for article, _ in back] == [
+            [r.source for r in article] for chunk in articles for article in chunk
+        ]
+        texts = [[p.text for p in r.paragraphs] for article, _ in back for r in article]
+        assert texts == [[p.text for p in r.paragraphs] for r in records]
+    finally:
+        spill.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_final_records_take_what_the_stages_changed_and_the_spill_the_rest(
     tmp_path: Path,
 ) -> None:
