@@ -86,7 +86,8 @@ class ParagraphTable:
         self._columns = [np.zeros(0, dtype=_column_type(n)) for n in range(COLUMNS)]
         self._text_starts: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         # Where each chunk's texts are: its first serial number, its file (by number in
-        # _files, this table's own first) and its place there; a chunk's texts are in one run.
+        # _files, this table's own first) and where they start there (a chunk's texts and keys
+        # are one stretch of bytes, in serial order).
         self._files: list[Path] = [path]
         self._segments: list[tuple[int, int, int]] = []
         self._segment_firsts: list[int] = []

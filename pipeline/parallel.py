@@ -5,9 +5,9 @@ the spawn start method runs the chunks; its initializer builds one
 :class:`~pipeline.process.ArticleProcessor` per worker, kept for the worker's whole life, so jieba
 and the langdetect profiles load once per process. Each chunk comes back ready to spill
 (:func:`~pipeline.spill.spill_chunk`, done in the worker, which also writes the chunk's bytes
-into the run's work folder itself: only where they are comes back), in chunk order, a few chunks in
-flight at a time, so the output order, and so the output bytes, do not depend on the number of
-workers or on which finishes first, and the articles waiting are never all in memory.
+into the run's work folder itself: only where they are comes back), in chunk order, a few
+chunks in flight at a time, so the output order, and so the output bytes, do not depend on the
+number of workers or on which finishes first, and the articles waiting are never all in memory.
 """
 
 from __future__ import annotations

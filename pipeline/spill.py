@@ -8,10 +8,9 @@ digests, line, hash, text length, band row, prose or not), and light copies of i
 paragraphs are :class:`StubParagraph` objects. The run appends the blob and the texts to files
 in a work folder (:class:`Spill`) and keeps only the light records; a local worker process
 writes them into that folder itself (:class:`ChunkFiles`), and the run notes where they are.
-A stub reads its text from
-the spill when a stage asks for it; the corpus stages change only roles, evidence, decisions,
-titles and which paragraphs stay, and :mod:`pipeline.final` puts those changes on the full
-records as it streams them back, chunk by chunk, to the writers.
+A stub reads its text from the spill when a stage asks for it; the corpus stages change only
+roles, evidence, decisions, titles and which paragraphs stay, and :mod:`pipeline.final` puts
+those changes on the full records as it streams them back, chunk by chunk, to the writers.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from pipeline.paragraph_table import (
     digest,
     shape_digest,
 )
-from pipeline.records import AppliedDecision, Fix, Paragraph, Record
+from pipeline.records import AppliedDecision, Fix, Paragraph, Record, Role
 from pipeline.text_width import is_prose
 
 BandLengths = tuple[int, int]  # the least text lengths, English and Chinese, dedup compares
@@ -95,7 +94,7 @@ class SpilledChunk:
         return (_unpacked, parts)
 
 
-_StubFields = tuple[int, Any, str, list[str], list[AppliedDecision], list[Fix] | None]
+_StubFields = tuple[int, Role, str, list[str], list[AppliedDecision], list[Fix] | None]
 _PackedRecord = tuple[
     tuple[str, str, str | None, str | None, str, str | None, str | None], list[_StubFields]
 ]
