@@ -30,6 +30,7 @@ the whole corpus.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,40 @@ _LETTERS_AND_DIGITS = re.compile("[a-zA-Z0-9]+")  # jieba's re_eng, a run of it
 TOTAL_SHORTFALL = 3
 _RUNS_REMEMBERED = 1 << 13  # about 3.5 MB (420 bytes a run); 48% of the corpus's runs are found
 _FILLER = "\x00\x00"  # a word no block holds (blocks are letters, digits, Han and +#&._%-)
+
+
+def rjieba_class() -> Any:
+    """rjieba's ``Jieba`` class, taken from its extension module without running the package's
+    ``__init__``, which makes a default instance at import (its dictionary, about 26 MB and
+    0.1 s, held for the process's life though this module never uses it). The extension is put
+    in ``sys.modules`` under its own name, so that a later ``import rjieba`` uses it (it is
+    loaded once); when it cannot be found that way, the package is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    name = "rjieba.rjieba"
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        package = importlib.util.find_spec("rjieba")  # found, not run
+        folders = (package.submodule_search_locations or []) if package else []
+        paths = [
+            os.path.join(folder, f"rjieba{suffix}")
+            for folder in folders
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+        ]
+        path = next((path for path in paths if os.path.isfile(path)), None)
+        if path is None:
+            import rjieba
+
+            return rjieba.Jieba
+        loader = importlib.machinery.ExtensionFileLoader(name, path)
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        assert spec is not None
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        loader.exec_module(loaded)
+    return loaded.Jieba
 
 
 class FastSegmenter:
@@ -117,10 +152,9 @@ class FastSegmenter:
             # Importing jieba does not load jieba's dictionary: only its patterns and its HMM
             # are used.
             import jieba
-            import rjieba
             from jieba import finalseg
 
-            own = rjieba.Jieba()  # not rjieba's default instance: this one is changed
+            own = rjieba_class()()  # not rjieba's default instance: this one is changed
             own.add_word(_FILLER, TOTAL_SHORTFALL, None)
             self._libraries = (own, jieba, JiebaHmm(finalseg))
         return self._libraries

@@ -242,3 +242,26 @@ def test_remembered_runs_give_the_tokens_of_a_segmenter_that_forgets(jieba_token
     assert first == again == fresh == [_jieba_tokens(jieba_tokenizer, t, True) for t in texts]
     memory = seasoned._runs
     assert memory is not None and memory.cache_info().hits > 0  # the memory was used
+
+
+def test_rjieba_is_used_without_its_default_instance(jieba_tokenizer: Any) -> None:
+    """The segmenter takes rjieba's class from its extension module: the package's own
+    ``__init__``, which makes a default instance with its own dictionary (about 26 MB, for the
+    process's life), does not run; an ``import rjieba`` afterwards takes the same class (the
+    extension is loaded once), and the segmenter's tokens are jieba's."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pipeline.fast_segmentation import FastSegmenter, rjieba_class\n"
+        "tokens = FastSegmenter(True).tokens('我们在上海的呼叫中心工作。')\n"
+        "before = 'rjieba' in sys.modules\n"
+        "import rjieba\n"
+        "print(before, rjieba.Jieba is rjieba_class(), '/'.join(tokens))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    expected = "/".join(_jieba_tokens(jieba_tokenizer, "我们在上海的呼叫中心工作。", True))
+    assert done.stdout.split() == ["False", "True", expected]
